@@ -1,0 +1,199 @@
+/**
+ * Checks of a staged file that need more than one row: duplicates in the file, the registry
+ * (who is active at the institution), the previous period and RENAPO. Each check is one
+ * set-based statement that replaces its own findings (`pass`), so a retry or a re-run after
+ * a crash gives the same result. Texts come from the catalogue in domain/payroll/findings.ts.
+ */
+import type { ActivityDeps } from '../activities';
+import { createRegistryService } from '../activities/registry';
+import { ACTIVE_RENAPO_STATUSES } from '../integrations/renapo';
+import { FINDING_CATALOGUE, type FindingCode } from '../domain/payroll/findings';
+import { parsePeriod, previousPeriod } from '../domain/periods';
+
+const fix = (code: FindingCode) => FINDING_CATALOGUE[code].fix;
+const severity = (code: FindingCode) => FINDING_CATALOGUE[code].severity;
+
+export interface SetCheckInput {
+  fileId: string;
+  institutionClave: string;
+  period: string;
+  kind: 'full' | 'complementary';
+  /** Progress callback (heartbeats) for the long RENAPO pass. */
+  onProgress?: (detail: { pass: string; done?: number }) => void;
+}
+
+/** Names compared as RENAPO writes them: upper case, no accents, single spaces. */
+const namesKey = (expr: string) =>
+  `regexp_replace(translate(upper(trim(coalesce(${expr}, ''))), 'ÁÉÍÓÚÜÀÈÌÒÙ', 'AEIOUUAEIOU'), '\\s+', ' ', 'g')`;
+
+/**
+ * Person of each row: via curp_history, so an old CURP (RCC/BCC) finds the same person. One
+ * primary-key probe per row (the lateral with `limit 1` is never turned into a hash join): a hash
+ * join read the whole registry's CURP history for every file, however small — in a statewide
+ * quincena, a million-row scan for each of a thousand mostly tiny files.
+ */
+const ROW_PEOPLE = `
+  select r.row_number, r.curp, r.movimiento, r.clave_issemym, r.sueldo_cotizable, h.person_id
+    from payroll_rows r
+    left join lateral (select c.person_id from curp_history c where c.curp = r.curp limit 1) h on true
+   where r.file_id = $1 and r.curp is not null and ${withoutRowFindings(['E005', 'E010', 'E011'])}`;
+
+/**
+ * Rows whose row-level findings already explain a problem are not checked again for the
+ * consequences of the same problem (e.g. an empty name is E044, not also W061).
+ */
+function withoutRowFindings(codes: readonly FindingCode[], alias = 'r'): string {
+  return `not exists (select 1 from payroll_findings f where f.file_id = ${alias}.file_id and f.row_number = ${alias}.row_number and f.code in (${codes.map((c) => `'${c}'`).join(', ')}))`;
+}
+
+export async function runSetBasedChecks(deps: ActivityDeps, input: SetCheckInput): Promise<void> {
+  const { sql } = deps;
+  const { fileId, institutionClave } = input;
+  const period = parsePeriod(input.period);
+  if (!period) throw new Error(`invalid period ${input.period}`);
+  const previous = parsePeriod(previousPeriod(input.period));
+
+  const replace = async (pass: string, insertSql: string, params: unknown[]) => {
+    await sql.begin(async (tx) => {
+      await tx`delete from payroll_findings where file_id = ${fileId} and pass = ${pass}`;
+      await tx.unsafe(insertSql, params as never[]);
+    });
+    input.onProgress?.({ pass });
+  };
+
+  // E014: every occurrence of a repeated CURP is blocked: which row is right cannot be known.
+  await replace(
+    'duplicates',
+    `insert into payroll_findings (file_id, row_number, "column", code, severity, value, message, pass)
+     select r.file_id, r.row_number, 'curp', 'E014', $2, r.curp,
+            'La CURP aparece en las filas ' || d.rows_list || '. ' || $3, 'duplicates'
+       from payroll_rows r
+       join (select curp, string_agg(row_number::text, ', ' order by row_number) as rows_list
+               from payroll_rows r where file_id = $1 and curp is not null and ${withoutRowFindings(['E005'])} group by curp having count(*) > 1) d
+         on d.curp = r.curp
+      where r.file_id = $1 and ${withoutRowFindings(['E005'])}`,
+    [fileId, severity('E014'), fix('E014')],
+  );
+
+  // E032 / E033: movement against the person's state at this institution before this file.
+  // Anti-joins, never NOT IN (or NOT EXISTS under an OR) over a subquery: PostgreSQL then rescans
+  // the subquery for every row once it does not fit in work_mem (a 400,000-row file never
+  // finished). Equivalent here: `active` holds distinct, non-null person ids, and a row without a
+  // person finds no active plaza either.
+  await replace(
+    'registry',
+    `with rp as (${ROW_PEOPLE}),
+          active as (select distinct e.person_id from employments e
+                      where e.institution_clave = $2 and e.end_date is null)
+     insert into payroll_findings (file_id, row_number, "column", code, severity, value, message, pass)
+     select $1, rp.row_number, 'movimiento', 'E032', $3, rp.movimiento,
+            'La persona ya está activa en la institución; un ' || case rp.movimiento when 'A' then 'alta' else 'reingreso' end || ' no procede. ' || $4, 'registry'
+       from rp where rp.movimiento in ('A', 'R') and rp.person_id in (select person_id from active)
+     union all
+     select $1, rp.row_number, 'movimiento', 'E033', $5, rp.movimiento,
+            'La persona no está activa en la institución (no tiene alta vigente). ' || $6, 'registry'
+       from rp left join active a on a.person_id = rp.person_id
+      where rp.movimiento in ('N', 'B', 'M') and a.person_id is null
+     union all
+     select $1, rp.row_number, 'clave_issemym', 'E060', $7, rp.clave_issemym,
+            'La clave ISSEMyM ' || rp.clave_issemym || ' no corresponde a esta CURP en el registro. ' || $8, 'registry'
+       from rp where rp.clave_issemym is not null
+        and not exists (select 1 from payroll_findings f where f.file_id = $1 and f.row_number = rp.row_number and f.code = 'E045')
+        and not exists (select 1 from people p where p.id = rp.person_id and p.clave_issemym = rp.clave_issemym)`,
+    [fileId, institutionClave, severity('E032'), fix('E032'), severity('E033'), fix('E033'), severity('E060'), fix('E060')],
+  );
+
+  // W050 / W051: against the previous period (full files only; a complement adds rows).
+  // W051 looks at N rows only: M declares the change, A/R start a plaza and B ends it.
+  if (input.kind === 'full' && previous) {
+    await replace(
+      'previous-period',
+      `with rp as (${ROW_PEOPLE}),
+            missing as (
+              select distinct on (e.person_id) e.person_id, p.curp, p.clave_issemym
+                from employments e join people p on p.id = e.person_id
+               where e.institution_clave = $2 and e.start_date <= $3::date and (e.end_date is null or e.end_date >= $4::date)
+                 and not exists (select 1 from rp where rp.person_id = e.person_id)
+               order by e.person_id)
+       insert into payroll_findings (file_id, row_number, "column", code, severity, value, message, pass)
+       select $1, null, 'curp', 'W050', $5, m.curp,
+              'La persona con CURP ' || m.curp || ' (clave ISSEMyM ' || m.clave_issemym || ') estaba activa en la quincena anterior y no aparece en este archivo. ' || $6,
+              'previous-period'
+         from missing m
+       union all
+       select $1, rp.row_number, 'sueldo_cotizable', 'W051', $7, rp.sueldo_cotizable::text,
+              'El sueldo cotizable pasó de ' || s.sueldo_cotizable::text || ' a ' || rp.sueldo_cotizable::text || ' (' ||
+                round((rp.sueldo_cotizable - s.sueldo_cotizable) * 100 / s.sueldo_cotizable, 1)::text || ' %). ' || $8,
+              'previous-period'
+         from rp
+         join employments e on e.person_id = rp.person_id and e.institution_clave = $2 and e.end_date is null
+         join salary_history s on s.employment_id = e.id and s.period = $9
+        where rp.movimiento = 'N' and s.sueldo_cotizable > 0 and rp.sueldo_cotizable is not null
+          and abs(rp.sueldo_cotizable - s.sueldo_cotizable) > s.sueldo_cotizable * 0.30`,
+      [fileId, institutionClave, previous.end, previous.start, severity('W050'), fix('W050'), severity('W051'), fix('W051'), previous.period],
+    );
+  }
+
+  // RENAPO: only CURPs without a recent answer are asked (batched, rate-limited); the rest
+  // reuse renapo_checks. Then one statement derives E012/E013/W061 from the latest answers.
+  const unchecked = (await sql.unsafe(
+    `select distinct r.curp from payroll_rows r
+      where r.file_id = $1 and r.curp is not null and ${withoutRowFindings(['E005', 'E010', 'E011'])}
+        and not exists (select 1 from renapo_checks c where c.curp = r.curp and c.checked_at > now() - make_interval(secs => $2))`,
+    [fileId, deps.config.RENAPO_CACHE_TTL_SECONDS],
+  )) as unknown as Array<{ curp: string }>;
+  if (unchecked.length > 0) {
+    const registry = createRegistryService({ db: deps.db, renapo: deps.renapo, config: deps.config });
+    // Each batch is two database round trips per hop plus one INSERT per 200 answers
+    // (resolveRenapoChains); calls overlap up to the concurrency, within the rate limit.
+    const BATCH = 2000;
+    for (let i = 0; i < unchecked.length; i += BATCH) {
+      await registry.resolveRenapoChains(unchecked.slice(i, i + BATCH).map((r) => r.curp), { concurrency: 16 });
+      input.onProgress?.({ pass: 'renapo', done: Math.min(i + BATCH, unchecked.length) });
+    }
+  }
+  await replace(
+    'renapo',
+    `with latest as (
+       select distinct on (c.curp) c.curp, c.found, c.status, c.new_curp, c.record
+         from renapo_checks c
+        where c.curp in (select curp from payroll_rows where file_id = $1 and curp is not null)
+        order by c.curp, c.checked_at desc),
+          rows as (
+       select r.row_number, r.curp, r.primer_apellido, r.segundo_apellido, r.nombres, l.found, l.status, l.new_curp, l.record
+         from payroll_rows r join latest l on l.curp = r.curp
+        where r.file_id = $1 and ${withoutRowFindings(['E005', 'E010', 'E011'])}),
+          named as (select * from rows x where not exists (select 1 from payroll_findings f where f.file_id = $1 and f.row_number = x.row_number and f.code = 'E044'))
+     insert into payroll_findings (file_id, row_number, "column", code, severity, value, message, pass)
+     select $1, row_number, 'curp', 'E012', $2, curp, 'RENAPO no encontró la CURP ' || curp || '. ' || $3, 'renapo'
+       from rows where not found
+     union all
+     select $1, row_number, 'curp', 'E013', $4, curp,
+            'RENAPO reporta la CURP con estatus ' || status || coalesce(' (' || (record->>'statusDescription') || ')', '') ||
+            coalesce('; la CURP vigente de la persona es ' || new_curp, '') || '. ' || $5, 'renapo'
+       from rows where found and not (status = any($6::text[]))
+     union all
+     select $1, row_number, 'nombres', 'W061', $7, concat_ws(' ', primer_apellido, segundo_apellido, nombres),
+            'RENAPO registra a la persona como ' || concat_ws(' ', record->>'firstSurname', record->>'secondSurname', record->>'givenNames') || '. ' || $8, 'renapo'
+       from named where found and status = any($6::text[])
+        and (${namesKey('primer_apellido')} <> ${namesKey("record->>'firstSurname'")}
+          or ${namesKey('segundo_apellido')} <> ${namesKey("record->>'secondSurname'")}
+          or ${namesKey('nombres')} <> ${namesKey("record->>'givenNames'")})`,
+    [fileId, severity('E012'), fix('E012'), severity('E013'), fix('E013'), [...ACTIVE_RENAPO_STATUSES], severity('W061'), fix('W061')],
+  );
+
+  // Row state follows its findings: any error blocks the row; warnings only flag it. Only rows
+  // whose state changes are written (staging already set it from the row findings), so a file
+  // with few set-level findings does not rewrite every row.
+  await sql`
+    with state as (
+      select r.row_number,
+             exists (select 1 from payroll_findings f where f.file_id = r.file_id and f.row_number = r.row_number and f.severity = 'error') as rejected,
+             exists (select 1 from payroll_findings f where f.file_id = r.file_id and f.row_number = r.row_number and f.severity = 'warning') as has_warnings
+        from payroll_rows r
+       where r.file_id = ${fileId})
+    update payroll_rows r set rejected = s.rejected, has_warnings = s.has_warnings
+      from state s
+     where r.file_id = ${fileId} and r.row_number = s.row_number
+       and (r.rejected is distinct from s.rejected or r.has_warnings is distinct from s.has_warnings)`;
+}

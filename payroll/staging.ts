@@ -1,0 +1,232 @@
+/**
+ * Stages a stored payroll file into `payroll_rows` / `payroll_findings`, in chunks, resumable.
+ *
+ * The resume point is `payroll_files.staged_rows`, advanced in the same transaction that
+ * commits a chunk's rows and findings (conditionally on its previous value). A crashed or
+ * retried attempt re-reads the file and skips the rows already committed, so each row is
+ * staged exactly once, and a zombie attempt racing a retry fails its conditional update.
+ * Memory is bounded by the chunk size, whatever the file size.
+ */
+import type { Readable } from 'node:stream';
+import type { Sql } from '../db/client';
+import { computeRowContributions, type AppliedRate } from '../domain/contributions';
+import { type Finding } from '../domain/payroll/findings';
+import { PAYROLL_COLUMNS, TEXT_LIMITS, type PayrollCells } from '../domain/payroll/layout';
+import { validateRow, type NormalizedRow } from '../domain/payroll/row-validation';
+import { Decimal } from '../domain/money';
+import { parsePeriod } from '../domain/periods';
+import { copyRows } from './copy';
+import { PayrollFileError, readPayrollFile } from './file-reader';
+
+export const STAGING_CHUNK_ROWS = 5000;
+/** Files at least this large refresh payroll_rows' planner statistics when staged. */
+const ANALYZE_AFTER_ROWS = 20_000;
+
+// The layout's columns in layout order, framed by the row's key and its computed state.
+const ROW_COLUMNS = [
+  'file_id',
+  'row_number',
+  ...PAYROLL_COLUMNS,
+  'rejected',
+  'has_warnings',
+  'cuota_salud',
+  'cuota_reparto',
+  'cuota_sci',
+  'aport_salud',
+  'aport_reparto',
+  'aport_sci',
+  'aport_admin',
+  'aport_riesgo',
+] as const;
+const AMOUNT_ORDER = [
+  ['servidor', 'salud'],
+  ['servidor', 'reparto'],
+  ['servidor', 'sci'],
+  ['institucion', 'salud'],
+  ['institucion', 'reparto'],
+  ['institucion', 'sci'],
+  ['institucion', 'admin'],
+  ['institucion', 'riesgo'],
+] as const;
+const FINDING_COLUMNS = ['file_id', 'row_number', 'column', 'code', 'severity', 'value', 'message', 'pass'] as const;
+
+type Cell = string | number | boolean | null;
+
+export interface StagingInput {
+  sql: Sql;
+  file: { id: string; storageKey: string; stagedRows: number; stagingDone: boolean };
+  period: string;
+  rates: readonly AppliedRate[];
+  /** Configured cap of sueldo_cotizable per quincena (E041); null: no cap. */
+  salaryCap?: string | null;
+  open: () => Promise<Readable>;
+  onChunkCommitted?: (stagedRows: number) => void;
+  chunkRows?: number;
+}
+
+/** Raw text kept for a rejected row (clipped to the layout's limits) so reports and diffs show it. */
+function clip(text: string | undefined, max: number): string | null {
+  if (text === undefined) return null;
+  const t = text.trim();
+  if (t === '') return null;
+  return t.length > max ? t.slice(0, max) : t;
+}
+
+function rejectedRowCells(fileId: string, rowNumber: number, cells: PayrollCells, hasWarnings: boolean): Cell[] {
+  return [
+    fileId,
+    rowNumber,
+    clip(cells.curp, 18)?.toUpperCase() ?? null,
+    clip(cells.clave_issemym, 8),
+    clip(cells.rfc, 13)?.toUpperCase() ?? null,
+    clip(cells.primer_apellido, TEXT_LIMITS.primer_apellido),
+    clip(cells.segundo_apellido, TEXT_LIMITS.segundo_apellido),
+    clip(cells.nombres, TEXT_LIMITS.nombres),
+    clip(cells.movimiento, 1)?.toUpperCase() ?? null,
+    null,
+    null,
+    null,
+    clip(cells.puesto, TEXT_LIMITS.puesto),
+    null,
+    null,
+    null,
+    clip(cells.afore, TEXT_LIMITS.afore),
+    true,
+    hasWarnings,
+    ...AMOUNT_ORDER.map(() => null),
+  ];
+}
+
+function validRowCells(fileId: string, row: NormalizedRow, rates: readonly AppliedRate[], hasWarnings: boolean): Cell[] {
+  const lines = computeRowContributions(new Decimal(row.sueldoCotizable), rates);
+  const amount = (party: string, concept: string) => {
+    const line = lines.find((l) => l.party === party && l.concept === concept);
+    return line ? line.amount.toString() : '0';
+  };
+  return [
+    fileId,
+    row.row,
+    row.curp,
+    row.claveIssemym,
+    row.rfc,
+    row.primerApellido,
+    row.segundoApellido,
+    row.nombres,
+    row.movimiento,
+    row.fechaMovimiento,
+    row.sueldoCotizable,
+    row.diasCotizados,
+    row.puesto,
+    row.retPrestamoCorto,
+    row.retPrestamoHipotecario,
+    row.retOtros,
+    row.afore,
+    false,
+    hasWarnings,
+    ...AMOUNT_ORDER.map(([party, concept]) => amount(party, concept)),
+  ];
+}
+
+function findingCells(fileId: string, f: Finding, pass: string): Cell[] {
+  return [fileId, f.row, f.column, f.code, f.severity, f.value, f.message, pass];
+}
+
+export async function stagePayrollFileRows(input: StagingInput): Promise<{ stagedRows: number; fileRejected: boolean }> {
+  const { sql, file, rates } = input;
+  if (file.stagingDone) {
+    const [row] = (await sql`select staged_rows, file_rejected from payroll_files where id = ${file.id}`) as unknown as [{ staged_rows: number; file_rejected: boolean }];
+    return { stagedRows: row.staged_rows, fileRejected: row.file_rejected };
+  }
+  const period = parsePeriod(input.period);
+  if (!period) throw new Error(`invalid period ${input.period}`);
+  const chunkRows = input.chunkRows ?? STAGING_CHUNK_ROWS;
+
+  // The resume point is whatever the database says, not what the caller remembers.
+  const [current] = (await sql`select staged_rows from payroll_files where id = ${file.id}`) as unknown as [{ staged_rows: number }];
+  let committed = current.staged_rows;
+
+  const finish = async (fileFindings: Finding[], fileRejected: boolean) => {
+    await sql.begin(async (tx) => {
+      await tx`delete from payroll_findings where file_id = ${file.id} and pass = 'file'`;
+      if (fileFindings.length > 0) await copyRows(tx, 'payroll_findings', FINDING_COLUMNS, fileFindings.map((f) => findingCells(file.id, f, 'file')));
+      await tx`update payroll_files set staging_done = true, file_rejected = ${fileRejected}, status = ${fileRejected ? 'file-rejected' : 'received'} where id = ${file.id}`;
+    });
+  };
+
+  const opened = await readPayrollFile(input.open);
+  if (!opened.ok) {
+    await finish(opened.findings, true);
+    return { stagedRows: committed, fileRejected: true };
+  }
+  await sql`update payroll_files set format = ${opened.info.format}, encoding = ${opened.info.format === 'csv' ? opened.info.encoding : null} where id = ${file.id}`;
+
+  let rows: Cell[][] = [];
+  let findings: Cell[][] = [];
+  let lastRow = committed;
+  // One chunk is committed while the next one is read and validated (at most one in flight, in
+  // order), so PostgreSQL's COPY overlaps the parsing instead of alternating with it.
+  let handedOver = committed;
+  let inFlight: Promise<void> = Promise.resolve();
+  const commitChunk = async (from: number, to: number, chunkRowsData: Cell[][], chunkFindings: Cell[][]) => {
+    await sql.begin(async (tx) => {
+      const advanced = await tx`update payroll_files set staged_rows = ${to} where id = ${file.id} and staged_rows = ${from} returning id`;
+      if (advanced.length !== 1) throw new Error(`staging of file ${file.id} raced another attempt at row ${from}`);
+      await copyRows(tx, 'payroll_rows', ROW_COLUMNS, chunkRowsData);
+      if (chunkFindings.length > 0) await copyRows(tx, 'payroll_findings', FINDING_COLUMNS, chunkFindings);
+    });
+    committed = to;
+    input.onChunkCommitted?.(committed);
+  };
+  const flush = async () => {
+    if (lastRow === handedOver) return;
+    const from = handedOver;
+    const to = lastRow;
+    const chunkRowsData = rows;
+    const chunkFindings = findings;
+    rows = [];
+    findings = [];
+    handedOver = to;
+    await inFlight; // the previous chunk is committed (or its error is thrown here)
+    inFlight = commitChunk(from, to, chunkRowsData, chunkFindings);
+    inFlight.catch(() => {}); // awaited later; not an unhandled rejection meanwhile
+  };
+
+  try {
+    for await (const raw of opened.rows) {
+      if (raw.rowNumber <= committed) continue;
+      let rowFindings = raw.findings;
+      let normalized: NormalizedRow | undefined;
+      if (!rowFindings.some((f) => f.severity === 'error')) {
+        const result = validateRow(raw.cells, { row: raw.rowNumber, period, salaryCap: input.salaryCap ?? null });
+        rowFindings = rowFindings.length > 0 ? [...rowFindings, ...result.findings] : result.findings;
+        normalized = result.row;
+      }
+      const hasWarnings = rowFindings.some((f) => f.severity === 'warning');
+      rows.push(normalized ? validRowCells(file.id, normalized, rates, hasWarnings) : rejectedRowCells(file.id, raw.rowNumber, raw.cells, hasWarnings));
+      for (const f of rowFindings) findings.push(findingCells(file.id, f, 'row'));
+      lastRow = raw.rowNumber;
+      if (rows.length >= chunkRows) await flush();
+    }
+    await flush();
+    await inFlight;
+  } catch (err) {
+    if (err instanceof PayrollFileError) {
+      // Unreadable part-way (e.g. a truncated XLSX): the whole file is rejected with E002.
+      await inFlight; // the chunks before the error stay committed
+      await opened.close();
+      await finish([...opened.findings, err.finding], true);
+      return { stagedRows: committed, fileRejected: true };
+    }
+    await inFlight.catch(() => {}); // no commit left running behind a retry
+    await opened.close();
+    throw err;
+  }
+  await finish(opened.findings, false);
+  // A large file changes payroll_rows' statistics a lot: refresh them now (a sample, well under a
+  // second) so the set-based checks, movements and dispersion that follow get plans for the real
+  // row counts instead of autovacuum's stale "a handful of rows" (sorts spilling to disk, nested
+  // loops over the whole file).
+  if (committed >= ANALYZE_AFTER_ROWS) await sql`analyze payroll_rows`;
+  return { stagedRows: committed, fileRejected: false };
+}
+
