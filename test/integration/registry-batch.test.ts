@@ -1,0 +1,141 @@
+/**
+ * The set-based movement API the quincenal file reuses (`createRegistryService().applyMovements`):
+ * thousands of movements per call, idempotent by key, safe under concurrency.
+ */
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRegistryService, type MovementItem } from '../../activities/registry';
+import { employments, institutions, people } from '../../db/schema';
+import { curpCheckDigit } from '../../domain/identifiers/curp';
+import { claveFromSequence, isValidClaveIssemym } from '../../domain/identifiers/clave-issemym';
+import { startTestWorld, type TestWorld } from '../support/world';
+
+let world: TestWorld;
+let registry: ReturnType<typeof createRegistryService>;
+const INSTITUTION = '20511';
+const OTHER = '20512';
+
+beforeAll(async () => {
+  world = await startTestWorld();
+  registry = createRegistryService({ db: world.database.db });
+  for (const clave of [INSTITUTION, OTHER]) {
+    await world.database.db
+      .insert(institutions)
+      .values({ clave, name: `Institución ${clave}`, rfc: 'MTO850101AB1', kind: 'municipio', contactCurp: 'X', contactName: 'X', contactEmail: 'x@example.mx', status: 'active' });
+  }
+});
+afterAll(async () => {
+  await world?.stop();
+});
+
+const CONSONANTS = 'BCDFGHJKLMNPQRSTVWXYZ';
+/** Deterministic, structurally valid CURP number `i` of a series. */
+function curpNo(i: number, series: string): string {
+  const l = (k: number) => CONSONANTS[Math.floor(i / 21 ** k) % 21]!;
+  const first17 = `${l(0)}A${l(1)}${l(2)}850412H${series}${l(3)}${l(4)}${l(0)}0`;
+  return first17 + curpCheckDigit(first17);
+}
+
+function alta(curp: string, key: string, overrides: Partial<MovementItem> = {}): MovementItem {
+  return {
+    key,
+    institutionClave: INSTITUTION,
+    movimiento: 'A',
+    curp,
+    fechaMovimiento: '2026-01-16',
+    sueldoCotizable: '9876.54',
+    source: 'payroll',
+    person: { firstSurname: 'PEREZ', secondSurname: null, givenNames: 'ANA', sex: 'H', birthDate: '1985-04-12', birthState: 'MC', rfc: null },
+    ...overrides,
+  };
+}
+
+const count = async (query: ReturnType<typeof sql>) => ((await world.database.db.execute(query)) as unknown as { n: number }[])[0]!.n;
+
+describe('applyMovements (batch API for the quincenal file)', () => {
+  it('turns 10,000 altas into 10,000 people with 10,000 distinct Luhn-valid claves, and a replay changes nothing', async () => {
+    const items = Array.from({ length: 10_000 }, (_, i) => alta(curpNo(i, 'MC'), `payroll:file-1:${i + 1}`));
+    const started = Date.now();
+    const outcomes = await registry.applyMovements(items);
+    const elapsed = Date.now() - started;
+    expect(outcomes.every((o) => o.status === 'applied' && o.personCreated && !o.duplicate)).toBe(true);
+    const claves = outcomes.map((o) => o.claveIssemym!);
+    expect(new Set(claves).size).toBe(10_000);
+    expect(claves.every(isValidClaveIssemym)).toBe(true);
+    expect(await count(sql`select count(*)::int as n from people`)).toBe(10_000);
+    expect(await count(sql`select count(distinct clave_issemym)::int as n from people`)).toBe(10_000);
+    expect(await count(sql`select count(*)::int as n from employments where end_date is null`)).toBe(10_000);
+    expect(await count(sql`select count(*)::int as n from salary_history where period = '202602'`)).toBe(10_000);
+    expect(elapsed).toBeLessThan(60_000);
+
+    const replay = await registry.applyMovements(items);
+    expect(replay.every((o) => o.duplicate && o.status === 'applied')).toBe(true);
+    expect(replay.map((o) => o.claveIssemym)).toEqual(claves);
+    expect(await count(sql`select count(*)::int as n from people`)).toBe(10_000);
+    expect(await count(sql`select count(*)::int as n from employments`)).toBe(10_000);
+  });
+
+  it('gives one person, one clave and one plaza when the same altas arrive concurrently under different keys', async () => {
+    const curps = Array.from({ length: 300 }, (_, i) => curpNo(i, 'DF'));
+    const [a, b, c] = await Promise.all(
+      ['x', 'y', 'z'].map((tag) => registry.applyMovements(curps.map((curp, i) => alta(curp, `race-${tag}:${i}`)))),
+    );
+    for (let i = 0; i < curps.length; i++) {
+      const trio = [a![i]!, b![i]!, c![i]!];
+      expect(trio.filter((o) => o.status === 'applied')).toHaveLength(1);
+      expect(trio.filter((o) => o.status === 'rejected').map((o) => o.findings[0]!.code)).toEqual(['E032', 'E032']);
+      expect(new Set(trio.map((o) => o.claveIssemym)).size).toBe(1);
+    }
+    expect(await count(sql`select count(*)::int as n from people where curp like '%850412HDF%'`)).toBe(300);
+    expect(await count(sql`select count(*)::int as n from employments e join people p on p.id = e.person_id where p.curp like '%850412HDF%'`)).toBe(300);
+  });
+
+  it('applies several movements of one person in batch order (alta, modificación, baja, reingreso) and reports E033/E032', async () => {
+    const curp = curpNo(1, 'JC');
+    const outcomes = await registry.applyMovements([
+      alta(curp, 'seq:1'),
+      { ...alta(curp, 'seq:2'), movimiento: 'M', fechaMovimiento: '2026-02-01', sueldoCotizable: '10000.00' },
+      { ...alta(curp, 'seq:3'), movimiento: 'B', fechaMovimiento: '2026-02-20', sueldoCotizable: '0' },
+      { ...alta(curp, 'seq:4'), movimiento: 'M', fechaMovimiento: '2026-03-01' },
+      { ...alta(curp, 'seq:5'), movimiento: 'R', fechaMovimiento: '2026-03-16' },
+      { ...alta(curp, 'seq:6'), movimiento: 'A', fechaMovimiento: '2026-03-20' },
+      { ...alta(curp, 'seq:7'), institutionClave: OTHER, movimiento: 'A', fechaMovimiento: '2026-03-20' },
+    ]);
+    expect(outcomes.map((o) => [o.status, o.findings[0]?.code ?? null])).toEqual([
+      ['applied', null],
+      ['applied', null],
+      ['applied', null],
+      ['rejected', 'E033'],
+      ['applied', null],
+      ['rejected', 'E032'],
+      ['applied', null], // simultaneous plaza at another institution
+    ]);
+    const [person] = await world.database.db.select().from(people).where(eq(people.curp, curp));
+    const plazas = await world.database.db.select().from(employments).where(eq(employments.personId, person!.id));
+    expect(plazas.map((p) => [p.institutionClave, p.startDate, p.endDate]).sort()).toEqual([
+      [INSTITUTION, '2026-01-16', '2026-02-20'],
+      [INSTITUTION, '2026-03-16', null],
+      [OTHER, '2026-03-20', null],
+    ]);
+    // The same decisions are available without writing (validation reports of a file).
+    const preview = await registry.previewMovements([alta(curp, 'preview:1'), { ...alta(curp, 'preview:2'), institutionClave: OTHER, movimiento: 'B', fechaMovimiento: '2026-03-19' }]);
+    expect(preview.map((p) => p.findings.map((f) => f.code))).toEqual([['E032'], ['E031']]);
+  });
+
+  it('skips a system clave taken by an imported legacy clave and assigns the next one', async () => {
+    const last = await count(sql`select last_value::int as n from clave_issemym_seq`);
+    const taken = [claveFromSequence(last + 1), claveFromSequence(last + 2)];
+    const imported = await registry.importLegacyPeople(
+      taken.map((clave, i) => ({
+        curp: curpNo(i, 'VZ'),
+        claveIssemym: clave,
+        person: { firstSurname: 'LEGADO', secondSurname: null, givenNames: 'ANA', sex: 'H', birthDate: null, birthState: 'VZ', rfc: null },
+      })),
+    );
+    expect(imported.imported).toBe(2);
+    const [fresh] = await registry.applyMovements([alta(curpNo(7, 'QT'), 'legacy-collision:1')]);
+    expect(fresh).toMatchObject({ status: 'applied', personCreated: true });
+    expect(taken).not.toContain(fresh!.claveIssemym);
+    expect(isValidClaveIssemym(fresh!.claveIssemym!)).toBe(true);
+  });
+});
