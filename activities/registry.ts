@@ -531,6 +531,114 @@ export function createRegistryService(deps: RegistryDeps, options: RegistryOptio
     findings: [finding],
   });
 
+  interface AppliedMovement {
+    item: MovementItem;
+    person: ResolvedPerson;
+    employmentId: string | null;
+  }
+
+  const periodFor = (item: MovementItem) => item.period ?? (item.fechaMovimiento ? periodOfDate(item.fechaMovimiento) : null);
+
+  /** The quincena's salary of each applied movement's plaza; one row per plaza and period (last wins). */
+  async function writeSalaries(tx: Tx, applied: readonly AppliedMovement[]): Promise<void> {
+    const salaries = applied
+      .filter(({ item }) => {
+        const amount = item.sueldoCotizable ? parseAmount(item.sueldoCotizable) : null;
+        return amount !== null && periodFor(item) !== null && (item.movimiento !== 'B' || !amount.isZero());
+      })
+      .map(({ item, employmentId }) => ({
+        id: employmentId,
+        period: periodFor(item),
+        amount: toAmountString(parseAmount(item.sueldoCotizable!)!),
+        days: item.diasCotizados ?? null,
+        fecha: item.fechaMovimiento,
+        source: item.source ?? 'movement',
+        ref: item.key,
+      }));
+    if (salaries.length === 0) return;
+    await tx.execute(
+      sql`insert into salary_history (employment_id, period, sueldo_cotizable, dias_cotizados, effective_date, source, source_ref)
+          select x.id::uuid, x.period, x.amount::numeric, x.days, x.fecha::date, x.source, x.ref
+          from jsonb_to_recordset(${json(salaries)}) as x(id text, period text, amount text, days int, fecha text, source text, ref text)
+          on conflict (employment_id, period) do update set
+            sueldo_cotizable = excluded.sueldo_cotizable,
+            dias_cotizados = coalesce(excluded.dias_cotizados, salary_history.dias_cotizados),
+            effective_date = excluded.effective_date, source = excluded.source, source_ref = excluded.source_ref, recorded_at = now()`,
+    );
+  }
+
+  /** Refreshes identity data of existing people (RFC from the institution, names from RENAPO). */
+  async function refreshPeople(tx: Tx, applied: readonly AppliedMovement[], created: ReadonlySet<string>): Promise<void> {
+    const refresh = applied
+      .filter(({ item, person }) => item.person && item.movimiento !== 'B' && !created.has(person.personId))
+      .map(({ item, person }) => ({ id: person.personId, rfc: item.person!.rfc, first: item.person!.firstSurname, second: item.person!.secondSurname, given: item.person!.givenNames }));
+    if (refresh.length === 0) return;
+    await tx.execute(
+      sql`update people p set rfc = coalesce(x.rfc, p.rfc), first_surname = coalesce(x.first, p.first_surname),
+            second_surname = case when x.first is null then p.second_surname else x.second end,
+            given_names = coalesce(x.given, p.given_names), updated_at = now()
+          from jsonb_to_recordset(${json(refresh)}) as x(id text, rfc text, first text, second text, given text)
+          where p.id = x.id::uuid
+            and (p.rfc is distinct from coalesce(x.rfc, p.rfc) or p.first_surname is distinct from coalesce(x.first, p.first_surname)
+              or p.given_names is distinct from coalesce(x.given, p.given_names)
+              or (x.first is not null and p.second_surname is distinct from x.second))`,
+    );
+  }
+
+  /**
+   * The quincena's "sin movimiento" reports (N) of people with an active plaza: by far most rows
+   * of every file. An N is a statement of state, not an event: its whole effect (the plaza's
+   * salary for the period, the person's RFC/names) is idempotent by itself, so it is applied
+   * without claiming a key in `movement_applications` and without locking the plaza — two of the
+   * ~five tuple writes per row of the general path. Anything else (another movement of the same
+   * person and institution in the batch, a CURP change, no active plaza, a field problem) is
+   * returned for the general path, which decides and records it as before. A retry re-applies
+   * the same values; a repeated key is therefore reported as applied, not as a duplicate.
+   */
+  async function applySteadyStateReports(items: readonly MovementItem[]): Promise<{ outcomes: MovementOutcome[]; remaining: MovementItem[] }> {
+    const perPair = new Map<string, number>();
+    for (const item of items) perPair.set(`${item.institutionClave}|${item.curp}`, (perPair.get(`${item.institutionClave}|${item.curp}`) ?? 0) + 1);
+    const candidates = items.filter(
+      (i) => i.movimiento === 'N' && (i.replacedCurps ?? []).length === 0 && perPair.get(`${i.institutionClave}|${i.curp}`) === 1 && checkItem(i) === null,
+    );
+    if (candidates.length === 0) return { outcomes: [], remaining: [...items] };
+    const done: AppliedMovement[] = [];
+    for (let start = 0; start < candidates.length; start += options.batchChunkSize) {
+      const chunk = candidates.slice(start, start + options.batchChunkSize);
+      const applied = await db.transaction(async (tx) => {
+        const known = await resolvePeople(tx, chunk.map((i) => i.curp));
+        const located = chunk.flatMap((item) => {
+          const person = known.get(item.curp);
+          return person ? [{ item, person }] : [];
+        });
+        const states = await loadStates(tx, located.map(({ item, person }) => ({ personId: person.personId, inst: item.institutionClave })), false);
+        const active: AppliedMovement[] = located.flatMap(({ item, person }) => {
+          const state = states.get(`${person.personId}|${item.institutionClave}`);
+          if (!state?.openId || !decideMovement(item.movimiento, item.fechaMovimiento, state).ok) return [];
+          return [{ item, person, employmentId: state.openId }];
+        });
+        await writeSalaries(tx, active);
+        await refreshPeople(tx, active, new Set());
+        return active;
+      });
+      done.push(...applied);
+    }
+    const appliedKeys = new Set(done.map(({ item }) => item.key));
+    return {
+      outcomes: done.map(({ item, person, employmentId }) => ({
+        key: item.key,
+        status: 'applied',
+        duplicate: false,
+        personId: person.personId,
+        employmentId,
+        claveIssemym: person.clave,
+        personCreated: false,
+        findings: [],
+      })),
+      remaining: items.filter((i) => !appliedKeys.has(i.key)),
+    };
+  }
+
   /** Applies one wave (at most one item per person+institution) in one transaction. */
   async function applyWave(items: MovementItem[]): Promise<MovementOutcome[]> {
     return db.transaction(async (tx) => {
@@ -670,48 +778,8 @@ export function createRegistryService(deps: RegistryDeps, options: RegistryOptio
       }
 
       const applied = [...decided.values()];
-      const periodFor = (item: MovementItem) => item.period ?? (item.fechaMovimiento ? periodOfDate(item.fechaMovimiento) : null);
-      const salaries = applied
-        .filter(({ item }) => {
-          const amount = item.sueldoCotizable ? parseAmount(item.sueldoCotizable) : null;
-          return amount !== null && periodFor(item) !== null && (item.movimiento !== 'B' || !amount.isZero());
-        })
-        .map(({ item, employmentId }) => ({
-          id: employmentId,
-          period: periodFor(item),
-          amount: toAmountString(parseAmount(item.sueldoCotizable!)!),
-          days: item.diasCotizados ?? null,
-          fecha: item.fechaMovimiento,
-          source: item.source ?? 'movement',
-          ref: item.key,
-        }));
-      if (salaries.length > 0) {
-        await tx.execute(
-          sql`insert into salary_history (employment_id, period, sueldo_cotizable, dias_cotizados, effective_date, source, source_ref)
-              select x.id::uuid, x.period, x.amount::numeric, x.days, x.fecha::date, x.source, x.ref
-              from jsonb_to_recordset(${json(salaries)}) as x(id text, period text, amount text, days int, fecha text, source text, ref text)
-              on conflict (employment_id, period) do update set
-                sueldo_cotizable = excluded.sueldo_cotizable,
-                dias_cotizados = coalesce(excluded.dias_cotizados, salary_history.dias_cotizados),
-                effective_date = excluded.effective_date, source = excluded.source, source_ref = excluded.source_ref, recorded_at = now()`,
-        );
-      }
-      // Refresh identity data of existing people (RFC from the institution, names from RENAPO).
-      const refresh = applied
-        .filter(({ item, person }) => item.person && item.movimiento !== 'B' && !created.has(person.personId))
-        .map(({ item, person }) => ({ id: person.personId, rfc: item.person!.rfc, first: item.person!.firstSurname, second: item.person!.secondSurname, given: item.person!.givenNames }));
-      if (refresh.length > 0) {
-        await tx.execute(
-          sql`update people p set rfc = coalesce(x.rfc, p.rfc), first_surname = coalesce(x.first, p.first_surname),
-                second_surname = case when x.first is null then p.second_surname else x.second end,
-                given_names = coalesce(x.given, p.given_names), updated_at = now()
-              from jsonb_to_recordset(${json(refresh)}) as x(id text, rfc text, first text, second text, given text)
-              where p.id = x.id::uuid
-                and (p.rfc is distinct from coalesce(x.rfc, p.rfc) or p.first_surname is distinct from coalesce(x.first, p.first_surname)
-                  or p.given_names is distinct from coalesce(x.given, p.given_names)
-                  or (x.first is not null and p.second_surname is distinct from x.second))`,
-        );
-      }
+      await writeSalaries(tx, applied);
+      await refreshPeople(tx, applied, created);
       for (const { item, person, employmentId } of applied) {
         outcomes.set(item.key, {
           key: item.key,
@@ -756,7 +824,9 @@ export function createRegistryService(deps: RegistryDeps, options: RegistryOptio
 
   /**
    * Applies a batch of movements, in order per person and institution, idempotently by key:
-   * a key seen before returns its first outcome (`duplicate: true`) and changes nothing. The
+   * a key seen before returns its first outcome (`duplicate: true`) and changes nothing (N
+   * reports of an active plaza are idempotent by their effect instead; see
+   * `applySteadyStateReports`). The
    * batch is cut in transactions of `batchChunkSize`. Field validation (E010…E040) and RENAPO
    * (E012/E013) are the caller's: pass only movements that passed them, with the CURP RENAPO
    * confirmed. Returns one outcome per item, in input order.
@@ -772,7 +842,9 @@ export function createRegistryService(deps: RegistryDeps, options: RegistryOptio
       }
     }
     const results = new Map<string, MovementOutcome>();
-    for (const wave of waves(unique)) {
+    const steady = await applySteadyStateReports(unique);
+    for (const outcome of steady.outcomes) results.set(outcome.key, outcome);
+    for (const wave of waves(steady.remaining)) {
       for (let i = 0; i < wave.length; i += options.batchChunkSize) {
         for (const outcome of await applyWave(wave.slice(i, i + options.batchChunkSize))) results.set(outcome.key, outcome);
       }

@@ -122,6 +122,39 @@ describe('applyMovements (batch API for the quincenal file)', () => {
     expect(preview.map((p) => p.findings.map((f) => f.code))).toEqual([['E032'], ['E031']]);
   });
 
+  it("records each active plaza's quincena salary from 'sin movimiento' rows once, however often the page is retried", async () => {
+    const [ana, beto, carla, dario] = [1, 2, 3, 4].map((i) => curpNo(i, 'NL'));
+    await registry.applyMovements([ana, beto, carla, dario].map((curp, i) => alta(curp!, `steady-alta:${i}`, { fechaMovimiento: '2026-04-01' })));
+    await registry.applyMovements([{ ...alta(carla!, 'steady-notice:baja'), movimiento: 'B', fechaMovimiento: '2026-04-30', sueldoCotizable: null }]);
+    const report = (curp: string, key: string, sueldo: string): MovementItem => ({ ...alta(curp, key), movimiento: 'N', fechaMovimiento: null, period: '202610', sueldoCotizable: sueldo });
+    const page = [
+      report(ana!, 'payroll:steady:1', '11000.10'),
+      report(beto!, 'payroll:steady:2', '12000.20'),
+      report(carla!, 'payroll:steady:3', '13000.30'), // left in April: no active plaza
+      report(curpNo(5, 'NL'), 'payroll:steady:4', '14000.40'), // never registered
+      { ...alta(dario!, 'payroll:steady:5'), movimiento: 'B', fechaMovimiento: '2026-05-15', sueldoCotizable: '0' },
+      report(dario!, 'payroll:steady:6', '15000.50'), // after his baja in the same page
+    ];
+    const salaries = sql`select p.curp, s.sueldo_cotizable::text as sueldo from salary_history s join employments e on e.id = s.employment_id
+                         join people p on p.id = e.person_id where s.period = '202610' and p.curp like '%850412HNL%' order by p.curp`;
+    for (const attempt of [1, 2]) {
+      const outcomes = await registry.applyMovements(page);
+      expect(outcomes.map((o) => [o.status, o.findings[0]?.code ?? null]), `attempt ${attempt}`).toEqual([
+        ['applied', null],
+        ['applied', null],
+        ['rejected', 'E033'],
+        ['rejected', 'E033'],
+        ['applied', null],
+        ['rejected', 'E033'],
+      ]);
+      expect(outcomes[0]!.personId).not.toBeNull();
+      expect(((await world.database.db.execute(salaries)) as unknown as { curp: string; sueldo: string }[]).map((r) => [r.curp, r.sueldo])).toEqual([
+        [ana, '11000.10'],
+        [beto, '12000.20'],
+      ]);
+    }
+  });
+
   it('skips a system clave taken by an imported legacy clave and assigns the next one', async () => {
     const last = await count(sql`select last_value::int as n from clave_issemym_seq`);
     const taken = [claveFromSequence(last + 1), claveFromSequence(last + 2)];
