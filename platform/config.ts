@@ -13,6 +13,11 @@ const envSchema = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('backoffice'),
+  /** Concurrent heavy activities of large payroll files per worker (workflows/task-queues.ts). */
+  WORKER_BULK_ACTIVITY_SLOTS: z.coerce.number().int().positive().default(2),
+  /** A payroll file this large (rows, or upload bytes before staging) runs on the bulk queue. */
+  PAYROLL_LARGE_FILE_ROWS: z.coerce.number().int().positive().default(5_000),
+  PAYROLL_LARGE_FILE_BYTES: z.coerce.number().int().positive().default(512 * 1024),
   RENAPO_URL: z.string().url().default('http://127.0.0.1:4010'),
   BANK_SIM_URL: z.string().url().default('http://127.0.0.1:4020'),
   STAMPING_URL: z.string().url().default('http://127.0.0.1:4030'),

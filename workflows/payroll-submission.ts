@@ -1,4 +1,5 @@
 import {
+  type ActivityOptions,
   condition,
   continueAsNew,
   defineQuery,
@@ -11,6 +12,7 @@ import {
 import type { Activities } from '../activities';
 import type { PaymentState } from '../activities/payments';
 import { BusinessDomain, InstitutionClave, Period, RejectedRows, RowCount, Stage, SubmissionVersion } from './search-attributes';
+import { bulkTaskQueue, LARGE_FILE_BYTES, LARGE_FILE_ROWS } from './task-queues';
 
 /**
  * One quincenal submission of one institution, end to end: each uploaded file version is
@@ -30,12 +32,16 @@ export interface PayrollSubmissionInput {
   reminderOffsetsMs?: number[];
   /** Days after the due date when an unpaid period becomes a crédito fiscal. Default 60. */
   creditoFiscalDays?: number;
+  /** From when a file is large (its heavy activities go to the bulk queue). Default LARGE_FILE_ROWS / LARGE_FILE_BYTES. */
+  largeFile?: { rows: number; bytes: number };
 }
 
 export interface FileUploaded {
   fileId: string;
   version: number;
   kind: 'full' | 'complementary';
+  /** Size of the upload: routes its staging before the rows are counted. */
+  bytes?: number;
 }
 
 export type Decision = { action: 'accept'; fileId: string } | { action: 'withdraw' };
@@ -55,6 +61,8 @@ export interface PayrollSubmissionState {
   lineasIssued: number;
   activeLineaValidUntil: string | null;
   creditoFiscalRecorded: boolean;
+  /** Files with at least `largeFile.rows` rows (optional: states carried from before it existed). */
+  largeFileIds?: string[];
 }
 
 export interface SubmissionStatus {
@@ -70,16 +78,20 @@ export const decisionSignal = defineSignal<[Decision]>('decision');
 export const depositReceivedSignal = defineSignal<[{ depositId: string }]>('depositReceived');
 export const submissionStatusQuery = defineQuery<SubmissionStatus>('submissionStatus');
 
-const { stagePayrollFile } = proxyActivities<Activities>({
+const STAGING_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' },
-});
-const { checkPayrollFile, computeDeterminacion, applyAcceptedMovements, disperseSubmission } = proxyActivities<Activities>({
+};
+const HEAVY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '20 minutes',
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', nonRetryableErrorTypes: ['PermanentIntegrationError', 'LedgerInvariantViolation'] },
-});
+};
+// On the workflow's own task queue; large files use the same options on the bulk queue.
+const staging = proxyActivities<Activities>(STAGING_OPTIONS);
+const heavy = proxyActivities<Activities>(HEAVY_OPTIONS);
+const { computeDeterminacion } = heavy;
 const { issueCfdi } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '2 seconds', maximumInterval: '2 minutes', nonRetryableErrorTypes: ['PermanentIntegrationError'] },
@@ -123,6 +135,13 @@ export async function payrollSubmissionWorkflow(input: PayrollSubmissionInput): 
     creditoFiscalRecorded: false,
   };
   const { submissionId } = input;
+  // Heavy activities of large files on the bulk queue, so small submissions do not wait behind them.
+  const bulkQueue = bulkTaskQueue(workflowInfo().taskQueue);
+  const bulkStaging = proxyActivities<Activities>({ ...STAGING_OPTIONS, taskQueue: bulkQueue });
+  const bulkHeavy = proxyActivities<Activities>({ ...HEAVY_OPTIONS, taskQueue: bulkQueue });
+  const largeRows = input.largeFile?.rows ?? LARGE_FILE_ROWS;
+  const largeBytes = input.largeFile?.bytes ?? LARGE_FILE_BYTES;
+  const isLarge = (fileId: string) => (state.largeFileIds ?? []).includes(fileId);
 
   setHandler(fileUploadedSignal, (file) => {
     // The API may signal the same file twice (retries): ignore what was already seen.
@@ -167,8 +186,9 @@ export async function payrollSubmissionWorkflow(input: PayrollSubmissionInput): 
       const stageBefore = state.stage;
       await setStage('validating', `validating:v${file.version}`, { version: file.version, kind: file.kind });
       upsertSearchAttributes([{ key: SubmissionVersion, value: file.version }]);
-      const staged = await stagePayrollFile({ fileId: file.fileId });
-      const checked = staged.fileRejected ? staged : await checkPayrollFile({ fileId: file.fileId });
+      const staged = await ((file.bytes ?? 0) >= largeBytes ? bulkStaging : staging).stagePayrollFile({ fileId: file.fileId });
+      if (staged.rowCount >= largeRows) state.largeFileIds = [...(state.largeFileIds ?? []), file.fileId];
+      const checked = staged.fileRejected ? staged : await (isLarge(file.fileId) ? bulkHeavy : heavy).checkPayrollFile({ fileId: file.fileId });
       upsertSearchAttributes([
         { key: RowCount, value: checked.rowCount },
         { key: RejectedRows, value: checked.rejectedRows },
@@ -216,7 +236,7 @@ export async function payrollSubmissionWorkflow(input: PayrollSubmissionInput): 
       await setStage('paid', 'paid', { paymentDate: ps.lastPaymentDate });
       const cfdi = await issueCfdi({ submissionId });
       await setStage('invoiced', 'invoiced', { uuid: cfdi.uuid });
-      const dispersion = await disperseSubmission({ submissionId });
+      const dispersion = await (state.acceptedFileIds.some(isLarge) ? bulkHeavy : heavy).disperseSubmission({ submissionId });
       await setStage('dispersed', 'dispersed', { totalCredits: dispersion.totalCredits, people: dispersion.individualAccounts });
       return true;
     }
@@ -281,7 +301,7 @@ export async function payrollSubmissionWorkflow(input: PayrollSubmissionInput): 
         await setStage('withdrawn', 'withdrawn');
         return statusOf(state);
       }
-      const applied = await applyAcceptedMovements({ fileId: decision.fileId });
+      const applied = await (isLarge(decision.fileId) ? bulkHeavy : heavy).applyAcceptedMovements({ fileId: decision.fileId });
       state.acceptedFileIds.push(decision.fileId);
       await setStage('accepted', `accepted:${decision.fileId}`, { fileId: decision.fileId, movementsApplied: applied.movementsApplied });
       state.paymentStarted = true;

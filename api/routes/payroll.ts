@@ -138,9 +138,16 @@ export const payrollRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
       await deps.temporal.workflow.signalWithStart(payrollSubmissionWorkflow, {
         workflowId,
         taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-        args: [{ submissionId: upload.submissionId, institutionClave: clave, period }],
+        args: [
+          {
+            submissionId: upload.submissionId,
+            institutionClave: clave,
+            period,
+            largeFile: { rows: deps.config.PAYROLL_LARGE_FILE_ROWS, bytes: deps.config.PAYROLL_LARGE_FILE_BYTES },
+          },
+        ],
         signal: fileUploadedSignal,
-        signalArgs: [{ fileId: upload.fileId, version: upload.version, kind: upload.kind }],
+        signalArgs: [{ fileId: upload.fileId, version: upload.version, kind: upload.kind, bytes: stored.size }],
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
         memo: { summary: `Nómina ${clave} periodo ${period}` },
       });

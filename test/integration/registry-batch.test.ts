@@ -132,7 +132,7 @@ describe('applyMovements (batch API for the quincenal file)', () => {
       report(beto!, 'payroll:steady:2', '12000.20'),
       report(carla!, 'payroll:steady:3', '13000.30'), // left in April: no active plaza
       report(curpNo(5, 'NL'), 'payroll:steady:4', '14000.40'), // never registered
-      { ...alta(dario!, 'payroll:steady:5'), movimiento: 'B', fechaMovimiento: '2026-05-15', sueldoCotizable: '0' },
+      { ...alta(dario!, 'payroll:steady:5'), movimiento: 'B' as const, fechaMovimiento: '2026-05-15', sueldoCotizable: '0' },
       report(dario!, 'payroll:steady:6', '15000.50'), // after his baja in the same page
     ];
     const salaries = sql`select p.curp, s.sueldo_cotizable::text as sueldo from salary_history s join employments e on e.id = s.employment_id

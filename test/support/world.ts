@@ -4,7 +4,7 @@
  * it through HTTP (`app.inject`) exactly as institutions' systems do.
  */
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { inject } from 'vitest';
@@ -14,6 +14,7 @@ import { createDatabase, type Database } from '../../db/client';
 import { createTokenService } from '../../identity/tokens';
 import { loadConfig, type AppConfig } from '../../platform/config';
 import { createActivityDeps } from '../../worker/activity-deps';
+import { createWorkers } from '../../worker/workers';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -77,13 +78,14 @@ export async function startTestWorld(overrides: Partial<Record<keyof AppConfig, 
   installQuietRuntime();
   const activityDeps = createActivityDeps(config, database);
   const workerConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker = await Worker.create({
+  const workers = await createWorkers({
     connection: workerConnection,
     taskQueue,
-    workflowBundle: { codePath: inject('workflowBundlePath') },
+    workflows: { workflowBundle: { codePath: inject('workflowBundlePath') } },
     activities: createActivities(activityDeps),
+    bulkSlots: config.WORKER_BULK_ACTIVITY_SLOTS,
   });
-  const workerRun = worker.run();
+  const workerRuns = workers.map((w) => w.run());
 
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection });
@@ -105,8 +107,8 @@ export async function startTestWorld(overrides: Partial<Record<keyof AppConfig, 
     taskQueue,
     async stop() {
       await app.close();
-      worker.shutdown();
-      await workerRun;
+      for (const w of workers) w.shutdown();
+      await Promise.all(workerRuns);
       await workerConnection.close();
       await connection.close();
       await database.close();
