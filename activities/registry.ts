@@ -625,19 +625,21 @@ export function createRegistryService(deps: RegistryDeps, options: RegistryOptio
     }
     const appliedKeys = new Set(done.map(({ item }) => item.key));
     return {
-      outcomes: done.map(({ item, person, employmentId }) => ({
-        key: item.key,
-        status: 'applied',
-        duplicate: false,
-        personId: person.personId,
-        employmentId,
-        claveIssemym: person.clave,
-        personCreated: false,
-        findings: [],
-      })),
+      outcomes: done.map((movement) => appliedOutcome(movement, false)),
       remaining: items.filter((i) => !appliedKeys.has(i.key)),
     };
   }
+
+  const appliedOutcome = ({ item, person, employmentId }: AppliedMovement, personCreated: boolean): MovementOutcome => ({
+    key: item.key,
+    status: 'applied',
+    duplicate: false,
+    personId: person.personId,
+    employmentId,
+    claveIssemym: person.clave,
+    personCreated,
+    findings: [],
+  });
 
   /** Applies one wave (at most one item per person+institution) in one transaction. */
   async function applyWave(items: MovementItem[]): Promise<MovementOutcome[]> {
@@ -780,18 +782,7 @@ export function createRegistryService(deps: RegistryDeps, options: RegistryOptio
       const applied = [...decided.values()];
       await writeSalaries(tx, applied);
       await refreshPeople(tx, applied, created);
-      for (const { item, person, employmentId } of applied) {
-        outcomes.set(item.key, {
-          key: item.key,
-          status: 'applied',
-          duplicate: false,
-          personId: person.personId,
-          employmentId,
-          claveIssemym: person.clave,
-          personCreated: created.has(person.personId),
-          findings: [],
-        });
-      }
+      for (const movement of applied) outcomes.set(movement.item.key, appliedOutcome(movement, created.has(movement.person.personId)));
 
       // 5. Record the outcomes of the claimed keys (same transaction as the effects).
       const finals = work.map((i) => outcomes.get(i.key)!);

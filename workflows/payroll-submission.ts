@@ -10,6 +10,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { addDays, endOfMexicoDay, mexicoDateOf } from '../domain/dates';
 import type { PaymentState } from '../activities/payments';
 import { BusinessDomain, InstitutionClave, Period, RejectedRows, RowCount, Stage, SubmissionVersion } from './search-attributes';
 import { bulkTaskQueue, LARGE_FILE_BYTES, LARGE_FILE_ROWS } from './task-queues';
@@ -112,11 +113,7 @@ const {
 });
 
 const DAY = 24 * 60 * 60 * 1000;
-/** Mexico City has been UTC−6 all year since 2022. */
-const MX_OFFSET_MS = 6 * 60 * 60 * 1000;
-const todayMx = () => new Date(Date.now() - MX_OFFSET_MS).toISOString().slice(0, 10);
-const endOfDayMx = (date: string) => Date.parse(`${date}T23:59:59.999-06:00`);
-const addDaysIso = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
+const todayMx = () => mexicoDateOf(Date.now());
 
 export async function payrollSubmissionWorkflow(input: PayrollSubmissionInput): Promise<SubmissionStatus> {
   const state: PayrollSubmissionState = input.state ?? {
@@ -268,9 +265,9 @@ export async function payrollSubmissionWorkflow(input: PayrollSubmissionInput): 
     if (state.paymentStarted && state.activeLineaValidUntil) {
       // The línea's validity ends: it expires and a late one (with accessories) replaces it.
       timers.push({
-        at: endOfDayMx(state.activeLineaValidUntil) + 1,
+        at: endOfMexicoDay(state.activeLineaValidUntil) + 1,
         fire: async () => {
-          await expireLineas({ submissionId, asOf: addDaysIso(state.activeLineaValidUntil!, 1) });
+          await expireLineas({ submissionId, asOf: addDays(state.activeLineaValidUntil!, 1) });
           await sendPaymentNotice({ submissionId, kind: 'payment-overdue', key: `overdue:${state.lineasIssued}`, dueDate });
           await issueNextLinea('expired');
         },
@@ -278,7 +275,7 @@ export async function payrollSubmissionWorkflow(input: PayrollSubmissionInput): 
     }
     if (state.paymentStarted && !state.creditoFiscalRecorded) {
       timers.push({
-        at: endOfDayMx(addDaysIso(dueDate, creditoFiscalDays)) + 1,
+        at: endOfMexicoDay(addDays(dueDate, creditoFiscalDays)) + 1,
         fire: async () => {
           state.creditoFiscalRecorded = true;
           await recordCreditoFiscal({ submissionId });
