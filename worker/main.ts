@@ -22,7 +22,14 @@ const workers = await createWorkers({
   bulkSlots: config.WORKER_BULK_ACTIVITY_SLOTS,
 });
 console.log(`worker polling task queues "${config.TEMPORAL_TASK_QUEUE}" and its bulk queue (${config.WORKER_BULK_ACTIVITY_SLOTS} slots) on ${config.TEMPORAL_ADDRESS}`);
-// Either poller stopping (a signal, a fatal error) stops the other, then the process ends.
-await Promise.race(workers.map((w) => w.run())).finally(() => workers.forEach((w) => w.getState() === 'RUNNING' && w.shutdown()));
+// Either poller stopping (a signal, a fatal error) stops the other; both drain before the
+// connections close, and a fatal error still ends the process with it.
+const runs = workers.map((w) => w.run());
+try {
+  await Promise.race(runs);
+} finally {
+  for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+  await Promise.allSettled(runs);
+}
 await connection.close();
 await database.close();
