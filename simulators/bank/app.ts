@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { isValidIsoDate, mexicoCityDate } from '../shared/dates.js';
+import { isValidIsoDate, mexicoDateOf } from '../../domain/dates.js';
 import { registerFaults } from '../shared/faults.js';
 import { validationError } from '../shared/http.js';
 import { resolveDataDir, resolveSeed, type SimulatorBaseOptions } from '../shared/options.js';
@@ -156,7 +156,7 @@ export function buildBankSimulator(options: BankSimulatorOptions = {}): FastifyI
     const parsed = paymentSchema.safeParse(request.body ?? {});
     if (!parsed.success) return validationError(reply, parsed.error);
     const p = parsed.data;
-    const operationDate = p.operationDate ?? mexicoCityDate();
+    const operationDate = p.operationDate ?? mexicoDateOf(Date.now());
     state.sequence += 1;
     const deposit: Deposit = {
       bank: p.bank,

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { CURP_CHANGE_STATUSES, RENAPO_STATUSES, RENAPO_STATUS_DESCRIPTIONS, type RenapoStatus } from '../../integrations/renapo.js';
-import { isValidIsoDate } from '../shared/dates.js';
+import { isValidIsoDate } from '../../domain/dates.js';
 import { registerFaults } from '../shared/faults.js';
 import { validationError } from '../shared/http.js';
 import { resolveDataDir, resolveSeed, type SimulatorBaseOptions } from '../shared/options.js';

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { mexicoCityDateTime } from '../shared/dates.js';
+import { mexicoCityCfdiFecha } from '../../cfdi/build.js';
 import { registerFaults } from '../shared/faults.js';
 import { resolveDataDir, resolveSeed, type SimulatorBaseOptions } from '../shared/options.js';
 import { JsonStateFile } from '../shared/state-file.js';
@@ -80,7 +80,7 @@ export function buildStampingSimulator(options: StampingSimulatorOptions = {}): 
     const base = {
       Version: '1.1' as const,
       UUID: randomUUID().toUpperCase(),
-      FechaTimbrado: mexicoCityDateTime(now()),
+      FechaTimbrado: mexicoCityCfdiFecha(now()),
       RfcProvCertif: RFC_PROV_CERTIF,
       SelloCFD: inspected.info.sello ?? PLACEHOLDER_SELLO_CFD,
       NoCertificadoSAT: NO_CERTIFICADO_SAT,
