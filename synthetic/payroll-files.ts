@@ -26,6 +26,7 @@ import {
   type PayrollFileReadResult,
   type ReadPayrollFileOptions,
 } from '../payroll/file-reader';
+import { createPrng } from '../simulators/shared/prng';
 import { validatePayrollRows, type PayrollRowsContext, type ValidatedPayrollRow } from '../payroll/validate-rows';
 
 export type PayrollRecord = Record<PayrollColumn, string>;
@@ -37,16 +38,9 @@ export interface GenerateOptions {
   period?: string;
 }
 
-/** mulberry32: small, fast, deterministic. */
+/** Deterministic floats in [0, 1) for a numeric seed (the simulators' mulberry32 generator). */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createPrng(seed);
 }
 
 export const SURNAMES = [
