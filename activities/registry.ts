@@ -35,7 +35,7 @@ import {
 import { interpretRenapoChain, MAX_CURP_HOPS, replacementOf, type RenapoSummary } from '../domain/registry/renapo';
 import { parseAmount, toAmountString } from '../domain/money';
 import { periodOfDate } from '../domain/periods';
-import type { RenapoClient, RenapoRecord } from '../integrations/renapo';
+import type { RenapoClient, RenapoRecord, RenapoResult } from '../integrations/renapo';
 
 // ───────────────────────────── configuration ─────────────────────────────
 
@@ -167,6 +167,16 @@ export function createRegistryService(deps: RegistryDeps, options: RegistryOptio
     return deps.renapo;
   }
 
+  /** The stored form of one RENAPO answer (raw response kept for audit). */
+  const renapoCheckRow = (curp: string, result: RenapoResult) => ({
+    curp,
+    found: result.found,
+    status: result.found ? result.record.status : null,
+    newCurp: result.found ? (result.record.newCurp ?? null) : null,
+    record: result.found ? result.record : null,
+    raw: result.raw,
+  });
+
   function toCheck(row: { id: string; curp: string; found: boolean; status: string | null; newCurp: string | null; record: unknown; checkedAt: string }, fromCache: boolean): RenapoCheck {
     const record = (row.record ?? null) as RenapoRecord | null;
     return {
@@ -204,14 +214,7 @@ export function createRegistryService(deps: RegistryDeps, options: RegistryOptio
     const result = await requireRenapo().consultaPorCurp(key);
     const [row] = await db
       .insert(renapoChecks)
-      .values({
-        curp: key,
-        found: result.found,
-        status: result.found ? result.record.status : null,
-        newCurp: result.found ? (result.record.newCurp ?? null) : null,
-        record: result.found ? result.record : null,
-        raw: result.raw,
-      })
+      .values(renapoCheckRow(key, result))
       .returning();
     return toCheck({ ...row!, checkedAt: row!.checkedAt.toISOString() }, false);
   }
@@ -266,16 +269,7 @@ export function createRegistryService(deps: RegistryDeps, options: RegistryOptio
       await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 8, slice.length) }, worker));
       const inserted = await db
         .insert(renapoChecks)
-        .values(
-          answers.map(({ curp, result }) => ({
-            curp,
-            found: result.found,
-            status: result.found ? result.record.status : null,
-            newCurp: result.found ? (result.record.newCurp ?? null) : null,
-            record: result.found ? result.record : null,
-            raw: result.raw,
-          })),
-        )
+        .values(answers.map(({ curp, result }) => renapoCheckRow(curp, result)))
         .returning();
       for (const row of inserted) out.set(row.curp, toCheck({ ...row, checkedAt: row.checkedAt.toISOString() }, false));
     }
