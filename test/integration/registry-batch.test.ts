@@ -2,6 +2,7 @@
  * The set-based movement API the quincenal file reuses (`createRegistryService().applyMovements`):
  * thousands of movements per call, idempotent by key, safe under concurrency.
  */
+import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistryService, type MovementItem } from '../../activities/registry';
@@ -152,6 +153,43 @@ describe('applyMovements (batch API for the quincenal file)', () => {
         [ana, '11000.10'],
         [beto, '12000.20'],
       ]);
+    }
+  });
+
+  it("applies a staged file's 'sin movimiento' rows inside PostgreSQL: each active plaza's salary once, the rest left to the keyed path", async () => {
+    const [ana, beto, carla, dario, nuevo] = [1, 2, 3, 4, 5].map((i) => curpNo(i, 'SF'));
+    await registry.applyMovements([ana, beto, carla, dario].map((curp, i) => alta(curp!, `file-alta:${i}`, { fechaMovimiento: '2026-04-01' })));
+    await registry.applyMovements([{ ...alta(carla!, 'file-notice:baja'), movimiento: 'B', fechaMovimiento: '2026-04-30', sueldoCotizable: null }]);
+    const idOf = async (curp: string) => (await world.database.db.select({ id: people.id }).from(people).where(eq(people.curp, curp)))[0]!.id;
+    const [anaId, betoId] = [await idOf(ana!), await idOf(beto!)];
+    // RENAPO announced a new CURP for Darío: his row must take the keyed path (CURP change).
+    await world.database.sql`insert into renapo_checks (curp, found, status, new_curp, record, raw)
+                             values (${dario!}, true, 'RCC', ${curpNo(6, 'SF')}, '{}'::jsonb, '{}'::jsonb)`;
+    const fileId = randomUUID();
+    const row = (n: number, curp: string, movimiento: string, sueldo: string, opts: { personId?: string | null; rejected?: boolean; rfc?: string | null } = {}) =>
+      world.database.sql`insert into payroll_rows (file_id, row_number, curp, rfc, primer_apellido, nombres, movimiento, sueldo_cotizable, rejected, person_id)
+                         values (${fileId}, ${n}, ${curp}, ${opts.rfc ?? null}, 'PEREZ', 'ANA', ${movimiento}, ${sueldo}, ${opts.rejected ?? false}, ${opts.personId ?? null})`;
+    await row(1, ana!, 'N', '11000.10', { rfc: 'PEAA850412AB1' }); // person not resolved at staging
+    await row(2, beto!, 'N', '12000.20', { personId: betoId }); // resolved at staging
+    await row(3, carla!, 'N', '13000.30'); // left in April: no active plaza
+    await row(4, dario!, 'N', '14000.40');
+    await row(5, nuevo!, 'A', '15000.50'); // a new person: keyed path
+    await row(6, ana!, 'N', '99999.99', { rejected: true }); // rejected by the checks: never applied
+
+    const salaries = sql`select s.employment_id, p.curp, s.sueldo_cotizable::text as sueldo, s.source, s.source_ref
+                           from salary_history s join employments e on e.id = s.employment_id join people p on p.id = e.person_id
+                          where s.period = '202611' and p.curp like '%850412HSF%' order by p.curp`;
+    for (const attempt of [1, 2]) {
+      const result = await registry.applySteadyStateFileRows({ fileId, institutionClave: INSTITUTION, period: '202611', afterRow: 0, throughRow: 10 });
+      expect(result, `attempt ${attempt}`).toEqual({ applied: 2, remaining: [3, 4, 5] });
+      expect(((await world.database.db.execute(salaries)) as unknown as { curp: string; sueldo: string; source: string; source_ref: string }[]).map((r) => [r.curp, r.sueldo, r.source, r.source_ref])).toEqual([
+        [ana, '11000.10', 'payroll', `payroll:${fileId}:1`],
+        [beto, '12000.20', 'payroll', `payroll:${fileId}:2`],
+      ]);
+      const persons = (await world.database.sql`select row_number, person_id from payroll_rows where file_id = ${fileId} order by row_number`) as unknown as { row_number: number; person_id: string | null }[];
+      expect(persons.slice(0, 2).map((p) => p.person_id)).toEqual([anaId, betoId]);
+      expect(persons.slice(2).every((p) => p.person_id === null)).toBe(true);
+      expect((await world.database.db.select({ rfc: people.rfc }).from(people).where(eq(people.id, anaId)))[0]!.rfc).toBe('PEAA850412AB1');
     }
   });
 
