@@ -12,6 +12,7 @@ import { validateCurp } from '../domain/identifiers/curp';
 import type { MovementCode } from '../domain/registry/movements';
 import { createRegistryService, type MovementItem } from './registry';
 import { runSetBasedChecks } from '../payroll/set-checks';
+import { startRenapoPrefetch } from '../payroll/renapo-prefetch';
 
 /** Row columns holding each (party, concept) amount; `payroll_rows` keeps one column per pair. */
 export const AMOUNT_COLUMNS = {
@@ -65,16 +66,31 @@ export function createPayrollActivities(deps: ActivityDeps) {
     async stagePayrollFile({ fileId }: { fileId: string }): Promise<FileCheckSummary> {
       const { file, submission } = await fileContext(fileId);
       const rates = await loadRatesForPeriod(db, submission.period);
-      const heartbeat = (progress: number) => heartbeatSafe({ stagedRows: progress });
-      await stagePayrollFileRows({
-        sql: deps.sql,
-        file: { id: file.id, storageKey: file.storageKey, stagedRows: file.stagedRows, stagingDone: file.stagingDone },
-        period: submission.period,
-        rates,
-        salaryCap: deps.config.PAYROLL_SALARY_CAP ?? null,
-        open: () => storage.get(file.storageKey),
-        onChunkCommitted: heartbeat,
-      });
+      let progress: unknown = { stagedRows: file.stagedRows };
+      const heartbeat = (stagedRows: number) => {
+        progress = { stagedRows };
+        heartbeatSafe(progress);
+      };
+      // RENAPO is asked about the CURPs of people not in the registry while the rest of the file
+      // is read (best effort; the checks ask for whatever is still missing).
+      const registry = createRegistryService({ db, renapo: deps.renapo, config: deps.config });
+      const prefetch = startRenapoPrefetch((curps) => registry.resolveRenapoChains(curps, { concurrency: 16 }));
+      try {
+        await stagePayrollFileRows({
+          sql: deps.sql,
+          file: { id: file.id, storageKey: file.storageKey, stagedRows: file.stagedRows, stagingDone: file.stagingDone },
+          period: submission.period,
+          rates,
+          salaryCap: deps.config.PAYROLL_SALARY_CAP ?? null,
+          open: () => storage.get(file.storageKey),
+          onChunkCommitted: heartbeat,
+          onNewCurps: (curps) => prefetch.add(curps),
+        });
+      } finally {
+        const beat = setInterval(() => heartbeatSafe(progress), 10_000);
+        await prefetch.stop();
+        clearInterval(beat);
+      }
       return summarizeFile(deps, fileId);
     },
 
@@ -226,16 +242,22 @@ export function createPayrollActivities(deps: ActivityDeps) {
         // after staging (the planner expects a handful of rows) made PostgreSQL read and join every
         // remaining row of the file for each page — quadratic in the file size.
         const until = after + MOVEMENT_PAGE_ROWS;
+        // Most rows are "sin movimiento" reports of active plazas: applied inside PostgreSQL in one
+        // statement; only the rest (altas, bajas, modificaciones, reingresos, odd N rows) are read
+        // here and go through the keyed path.
+        const steady = await registry.applySteadyStateFileRows({ fileId, institutionClave: submission.institutionClave, period: submission.period, afterRow: after, throughRow: until });
+        applied += steady.applied;
         const page = (await deps.sql`
           select r.row_number, r.curp, r.rfc, r.primer_apellido, r.segundo_apellido, r.nombres, r.movimiento,
                  r.fecha_movimiento::text as fecha, r.sueldo_cotizable::text as sueldo, r.dias_cotizados, r.puesto,
                  l.new_curp, l.status as renapo_status, l.record
             from payroll_rows r
             left join lateral (select c.new_curp, c.status, c.record from renapo_checks c where c.curp = r.curp order by c.checked_at desc limit 1) l on true
-           where r.file_id = ${fileId} and not r.rejected and r.row_number > ${after} and r.row_number <= ${until}
+           where r.file_id = ${fileId} and not r.rejected and r.row_number = any(${deps.sql.array(steady.remaining)}::int[])
            order by r.row_number`) as unknown as AcceptedRow[];
         if (page.length === 0) {
           after = until;
+          heartbeatSafe({ appliedThroughRow: after });
           continue;
         }
         const items: MovementItem[] = page.map((r) => toMovementItem(fileId, submission.institutionClave, submission.period, r));
@@ -246,7 +268,8 @@ export function createPayrollActivities(deps: ActivityDeps) {
             update payroll_rows r set person_id = v.person_id::uuid
               from (select unnest(${deps.sql.array(personByRow.map(([n]) => n))}::int[]) as row_number,
                            unnest(${deps.sql.array(personByRow.map(([, p]) => p as string))}::text[]) as person_id) v
-             where r.file_id = ${fileId} and r.row_number > ${after} and r.row_number <= ${until} and r.row_number = v.row_number`;
+             where r.file_id = ${fileId} and r.row_number > ${after} and r.row_number <= ${until} and r.row_number = v.row_number
+               and r.person_id is distinct from v.person_id::uuid`;
         }
         applied += outcomes.filter((o) => o.status === 'applied').length;
         after = until;
@@ -258,7 +281,7 @@ export function createPayrollActivities(deps: ActivityDeps) {
   };
 }
 
-const MOVEMENT_PAGE_ROWS = 2000;
+const MOVEMENT_PAGE_ROWS = 5000;
 
 interface AcceptedRow {
   row_number: number;

@@ -27,15 +27,15 @@ const namesKey = (expr: string) =>
   `regexp_replace(translate(upper(trim(coalesce(${expr}, ''))), 'ÁÉÍÓÚÜÀÈÌÒÙ', 'AEIOUUAEIOU'), '\\s+', ' ', 'g')`;
 
 /**
- * Person of each row: via curp_history, so an old CURP (RCC/BCC) finds the same person. One
- * primary-key probe per row (the lateral with `limit 1` is never turned into a hash join): a hash
- * join read the whole registry's CURP history for every file, however small — in a statewide
- * quincena, a million-row scan for each of a thousand mostly tiny files.
+ * Person of each row: staging wrote it from curp_history (so an old CURP, RCC/BCC, finds the same
+ * person); a CURP registered since then (another file's alta) is looked up here with a
+ * primary-key probe (the lateral with `limit 1` is never turned into a hash join: a hash join read
+ * the whole registry's CURP history for every file, however small).
  */
 const ROW_PEOPLE = `
   select r.row_number, r.curp, r.movimiento, r.clave_issemym, r.sueldo_cotizable, h.person_id
     from payroll_rows r
-    left join lateral (select c.person_id from curp_history c where c.curp = r.curp limit 1) h on true
+    left join lateral (select coalesce(r.person_id, (select c.person_id from curp_history c where c.curp = r.curp limit 1)) as person_id) h on true
    where r.file_id = $1 and r.curp is not null and ${withoutRowFindings(['E005', 'E010', 'E011'])}`;
 
 /**
@@ -48,12 +48,10 @@ function withoutRowFindings(codes: readonly FindingCode[], alias = 'r'): string 
 
 export async function runSetBasedChecks(deps: ActivityDeps, input: SetCheckInput): Promise<void> {
   const { sql } = deps;
-  const { fileId, institutionClave } = input;
-  const period = parsePeriod(input.period);
-  if (!period) throw new Error(`invalid period ${input.period}`);
-  const previous = parsePeriod(previousPeriod(input.period));
+  const { fileId } = input;
+  if (!parsePeriod(input.period)) throw new Error(`invalid period ${input.period}`);
 
-  const replace = async (pass: string, insertSql: string, params: unknown[]) => {
+  const replace: ReplacePass = async (pass, insertSql, params) => {
     await sql.begin(async (tx) => {
       await tx`delete from payroll_findings where file_id = ${fileId} and pass = ${pass}`;
       await tx.unsafe(insertSql, params as never[]);
@@ -61,6 +59,93 @@ export async function runSetBasedChecks(deps: ActivityDeps, input: SetCheckInput
     input.onProgress?.({ pass });
   };
 
+  // RENAPO: only CURPs without a recent answer are asked (batched, rate-limited); the rest
+  // reuse renapo_checks. The calls wait on the network, not on the database, so they run while
+  // the duplicate, registry and previous-period passes run; then one statement derives
+  // E012/E013/W061 from the latest answers.
+  const renapoAnswers = askRenapoForNewCurps(deps, input);
+  renapoAnswers.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
+  try {
+    await runRegistryPasses(deps, input, replace);
+  } catch (err) {
+    await renapoAnswers.catch(() => {}); // nothing keeps running behind a failed attempt
+    throw err;
+  }
+  await renapoAnswers;
+  await replace(
+    'renapo',
+    `with latest as (
+       select distinct on (c.curp) c.curp, c.found, c.status, c.new_curp, c.record
+         from renapo_checks c
+        where c.curp in (select curp from payroll_rows where file_id = $1 and curp is not null)
+        order by c.curp, c.checked_at desc),
+          rows as (
+       select r.row_number, r.curp, r.primer_apellido, r.segundo_apellido, r.nombres, l.found, l.status, l.new_curp, l.record
+         from payroll_rows r join latest l on l.curp = r.curp
+        where r.file_id = $1 and ${withoutRowFindings(['E005', 'E010', 'E011'])}),
+          named as (select * from rows x where not exists (select 1 from payroll_findings f where f.file_id = $1 and f.row_number = x.row_number and f.code = 'E044'))
+     insert into payroll_findings (file_id, row_number, "column", code, severity, value, message, pass)
+     select $1, row_number, 'curp', 'E012', $2, curp, 'RENAPO no encontró la CURP ' || curp || '. ' || $3, 'renapo'
+       from rows where not found
+     union all
+     select $1, row_number, 'curp', 'E013', $4, curp,
+            'RENAPO reporta la CURP con estatus ' || status || coalesce(' (' || (record->>'statusDescription') || ')', '') ||
+            coalesce('; la CURP vigente de la persona es ' || new_curp, '') || '. ' || $5, 'renapo'
+       from rows where found and not (status = any($6::text[]))
+     union all
+     select $1, row_number, 'nombres', 'W061', $7, concat_ws(' ', primer_apellido, segundo_apellido, nombres),
+            'RENAPO registra a la persona como ' || concat_ws(' ', record->>'firstSurname', record->>'secondSurname', record->>'givenNames') || '. ' || $8, 'renapo'
+       from named where found and status = any($6::text[])
+        and (${namesKey('primer_apellido')} <> ${namesKey("record->>'firstSurname'")}
+          or ${namesKey('segundo_apellido')} <> ${namesKey("record->>'secondSurname'")}
+          or ${namesKey('nombres')} <> ${namesKey("record->>'givenNames'")})`,
+    [fileId, severity('E012'), fix('E012'), severity('E013'), fix('E013'), [...ACTIVE_RENAPO_STATUSES], severity('W061'), fix('W061')],
+  );
+
+  // Row state follows its findings: any error blocks the row; warnings only flag it. Only rows
+  // whose state changes are written (staging already set it from the row findings), so a file
+  // with few set-level findings does not rewrite every row.
+  await sql`
+    with state as (
+      select r.row_number,
+             exists (select 1 from payroll_findings f where f.file_id = r.file_id and f.row_number = r.row_number and f.severity = 'error') as rejected,
+             exists (select 1 from payroll_findings f where f.file_id = r.file_id and f.row_number = r.row_number and f.severity = 'warning') as has_warnings
+        from payroll_rows r
+       where r.file_id = ${fileId})
+    update payroll_rows r set rejected = s.rejected, has_warnings = s.has_warnings
+      from state s
+     where r.file_id = ${fileId} and r.row_number = s.row_number
+       and (r.rejected is distinct from s.rejected or r.has_warnings is distinct from s.has_warnings)`;
+}
+
+/** Asks RENAPO (following RCC/BCC chains) for the file's CURPs without a recent stored answer. */
+async function askRenapoForNewCurps(deps: ActivityDeps, input: SetCheckInput): Promise<void> {
+  const { sql } = deps;
+  const { fileId } = input;
+  const unchecked = (await sql.unsafe(
+    `select distinct r.curp from payroll_rows r
+      where r.file_id = $1 and r.curp is not null and ${withoutRowFindings(['E005', 'E010', 'E011'])}
+        and not exists (select 1 from renapo_checks c where c.curp = r.curp and c.checked_at > now() - make_interval(secs => $2))`,
+    [fileId, deps.config.RENAPO_CACHE_TTL_SECONDS],
+  )) as unknown as Array<{ curp: string }>;
+  if (unchecked.length > 0) {
+    const registry = createRegistryService({ db: deps.db, renapo: deps.renapo, config: deps.config });
+    // Each batch is two database round trips per hop plus one INSERT per 200 answers
+    // (resolveRenapoChains); calls overlap up to the concurrency, within the rate limit.
+    const BATCH = 2000;
+    for (let i = 0; i < unchecked.length; i += BATCH) {
+      await registry.resolveRenapoChains(unchecked.slice(i, i + BATCH).map((r) => r.curp), { concurrency: 16 });
+      input.onProgress?.({ pass: 'renapo', done: Math.min(i + BATCH, unchecked.length) });
+    }
+  }
+}
+
+type ReplacePass = (pass: string, insertSql: string, params: unknown[]) => Promise<void>;
+
+/** Duplicates (E014), the registry (E032/E033/E060) and the previous period (W050/W051). */
+async function runRegistryPasses(deps: ActivityDeps, input: SetCheckInput, replace: ReplacePass): Promise<void> {
+  const { fileId, institutionClave } = input;
+  const previous = parsePeriod(previousPeriod(input.period));
   // E014: every occurrence of a repeated CURP is blocked: which row is right cannot be known.
   await replace(
     'duplicates',
@@ -134,66 +219,4 @@ export async function runSetBasedChecks(deps: ActivityDeps, input: SetCheckInput
     );
   }
 
-  // RENAPO: only CURPs without a recent answer are asked (batched, rate-limited); the rest
-  // reuse renapo_checks. Then one statement derives E012/E013/W061 from the latest answers.
-  const unchecked = (await sql.unsafe(
-    `select distinct r.curp from payroll_rows r
-      where r.file_id = $1 and r.curp is not null and ${withoutRowFindings(['E005', 'E010', 'E011'])}
-        and not exists (select 1 from renapo_checks c where c.curp = r.curp and c.checked_at > now() - make_interval(secs => $2))`,
-    [fileId, deps.config.RENAPO_CACHE_TTL_SECONDS],
-  )) as unknown as Array<{ curp: string }>;
-  if (unchecked.length > 0) {
-    const registry = createRegistryService({ db: deps.db, renapo: deps.renapo, config: deps.config });
-    // Each batch is two database round trips per hop plus one INSERT per 200 answers
-    // (resolveRenapoChains); calls overlap up to the concurrency, within the rate limit.
-    const BATCH = 2000;
-    for (let i = 0; i < unchecked.length; i += BATCH) {
-      await registry.resolveRenapoChains(unchecked.slice(i, i + BATCH).map((r) => r.curp), { concurrency: 16 });
-      input.onProgress?.({ pass: 'renapo', done: Math.min(i + BATCH, unchecked.length) });
-    }
-  }
-  await replace(
-    'renapo',
-    `with latest as (
-       select distinct on (c.curp) c.curp, c.found, c.status, c.new_curp, c.record
-         from renapo_checks c
-        where c.curp in (select curp from payroll_rows where file_id = $1 and curp is not null)
-        order by c.curp, c.checked_at desc),
-          rows as (
-       select r.row_number, r.curp, r.primer_apellido, r.segundo_apellido, r.nombres, l.found, l.status, l.new_curp, l.record
-         from payroll_rows r join latest l on l.curp = r.curp
-        where r.file_id = $1 and ${withoutRowFindings(['E005', 'E010', 'E011'])}),
-          named as (select * from rows x where not exists (select 1 from payroll_findings f where f.file_id = $1 and f.row_number = x.row_number and f.code = 'E044'))
-     insert into payroll_findings (file_id, row_number, "column", code, severity, value, message, pass)
-     select $1, row_number, 'curp', 'E012', $2, curp, 'RENAPO no encontró la CURP ' || curp || '. ' || $3, 'renapo'
-       from rows where not found
-     union all
-     select $1, row_number, 'curp', 'E013', $4, curp,
-            'RENAPO reporta la CURP con estatus ' || status || coalesce(' (' || (record->>'statusDescription') || ')', '') ||
-            coalesce('; la CURP vigente de la persona es ' || new_curp, '') || '. ' || $5, 'renapo'
-       from rows where found and not (status = any($6::text[]))
-     union all
-     select $1, row_number, 'nombres', 'W061', $7, concat_ws(' ', primer_apellido, segundo_apellido, nombres),
-            'RENAPO registra a la persona como ' || concat_ws(' ', record->>'firstSurname', record->>'secondSurname', record->>'givenNames') || '. ' || $8, 'renapo'
-       from named where found and status = any($6::text[])
-        and (${namesKey('primer_apellido')} <> ${namesKey("record->>'firstSurname'")}
-          or ${namesKey('segundo_apellido')} <> ${namesKey("record->>'secondSurname'")}
-          or ${namesKey('nombres')} <> ${namesKey("record->>'givenNames'")})`,
-    [fileId, severity('E012'), fix('E012'), severity('E013'), fix('E013'), [...ACTIVE_RENAPO_STATUSES], severity('W061'), fix('W061')],
-  );
-
-  // Row state follows its findings: any error blocks the row; warnings only flag it. Only rows
-  // whose state changes are written (staging already set it from the row findings), so a file
-  // with few set-level findings does not rewrite every row.
-  await sql`
-    with state as (
-      select r.row_number,
-             exists (select 1 from payroll_findings f where f.file_id = r.file_id and f.row_number = r.row_number and f.severity = 'error') as rejected,
-             exists (select 1 from payroll_findings f where f.file_id = r.file_id and f.row_number = r.row_number and f.severity = 'warning') as has_warnings
-        from payroll_rows r
-       where r.file_id = ${fileId})
-    update payroll_rows r set rejected = s.rejected, has_warnings = s.has_warnings
-      from state s
-     where r.file_id = ${fileId} and r.row_number = s.row_number
-       and (r.rejected is distinct from s.rejected or r.has_warnings is distinct from s.has_warnings)`;
 }

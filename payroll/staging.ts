@@ -8,6 +8,7 @@
  * Memory is bounded by the chunk size, whatever the file size.
  */
 import type { Readable } from 'node:stream';
+import type { TransactionSql } from 'postgres';
 import type { Sql } from '../db/client';
 import { computeRowContributions, type AppliedRate } from '../domain/contributions';
 import { type Finding } from '../domain/payroll/findings';
@@ -19,6 +20,7 @@ import { copyRows } from './copy';
 import { PayrollFileError, readPayrollFile } from './file-reader';
 
 export const STAGING_CHUNK_ROWS = 5000;
+const YIELD_EVERY_ROWS = 250;
 /** Files at least this large refresh payroll_rows' planner statistics when staged. */
 const ANALYZE_AFTER_ROWS = 20_000;
 
@@ -37,7 +39,10 @@ const ROW_COLUMNS = [
   'aport_sci',
   'aport_admin',
   'aport_riesgo',
+  'person_id',
 ] as const;
+const CURP_CELL = ROW_COLUMNS.indexOf('curp');
+const PERSON_CELL = ROW_COLUMNS.indexOf('person_id');
 const AMOUNT_ORDER = [
   ['servidor', 'salud'],
   ['servidor', 'reparto'],
@@ -61,6 +66,8 @@ export interface StagingInput {
   salaryCap?: string | null;
   open: () => Promise<Readable>;
   onChunkCommitted?: (stagedRows: number) => void;
+  /** The distinct CURPs of a committed chunk's valid rows that no registered person has (altas). */
+  onNewCurps?: (curps: string[]) => void;
   chunkRows?: number;
 }
 
@@ -94,15 +101,17 @@ function rejectedRowCells(fileId: string, rowNumber: number, cells: PayrollCells
     true,
     hasWarnings,
     ...AMOUNT_ORDER.map(() => null),
+    null,
   ];
 }
 
-function validRowCells(fileId: string, row: NormalizedRow, rates: readonly AppliedRate[], hasWarnings: boolean): Cell[] {
+/** Position in `rates` of each (party, concept) of AMOUNT_ORDER, -1 when no rate is in force. */
+function amountPositions(rates: readonly AppliedRate[]): number[] {
+  return AMOUNT_ORDER.map(([party, concept]) => rates.findIndex((r) => r.party === party && r.concept === concept));
+}
+
+function validRowCells(fileId: string, row: NormalizedRow, rates: readonly AppliedRate[], positions: readonly number[], hasWarnings: boolean): Cell[] {
   const lines = computeRowContributions(new Decimal(row.sueldoCotizable), rates);
-  const amount = (party: string, concept: string) => {
-    const line = lines.find((l) => l.party === party && l.concept === concept);
-    return line ? line.amount.toString() : '0';
-  };
   return [
     fileId,
     row.row,
@@ -123,12 +132,32 @@ function validRowCells(fileId: string, row: NormalizedRow, rates: readonly Appli
     row.afore,
     false,
     hasWarnings,
-    ...AMOUNT_ORDER.map(([party, concept]) => amount(party, concept)),
+    ...positions.map((i) => (i >= 0 ? lines[i]!.amount.toString() : '0')),
+    null,
   ];
 }
 
 function findingCells(fileId: string, f: Finding, pass: string): Cell[] {
   return [fileId, f.row, f.column, f.code, f.severity, f.value, f.message, pass];
+}
+
+/**
+ * The registered person of each row's CURP (current or an old one of the person), written with
+ * the row: the checks and the registry read it instead of probing the CURP history row by row,
+ * and an accepted "sin movimiento" row needs no second write of its wide tuple. A CURP belongs to
+ * one person for good (curp_history is keyed by CURP), so the value cannot go stale; CURPs unknown
+ * now (altas of new people) stay null until the registry creates the person. Returns the CURPs found.
+ */
+async function resolveStagedPeople(tx: TransactionSql, rows: Cell[][]): Promise<Set<string>> {
+  const curps = [...new Set(rows.map((r) => r[CURP_CELL]).filter((c): c is string => typeof c === 'string'))];
+  if (curps.length === 0) return new Set();
+  const found = (await tx`select curp, person_id from curp_history where curp = any(${tx.array(curps)}::text[])`) as unknown as { curp: string; person_id: string }[];
+  const personByCurp = new Map(found.map((f) => [f.curp, f.person_id]));
+  for (const row of rows) {
+    const person = typeof row[CURP_CELL] === 'string' ? personByCurp.get(row[CURP_CELL] as string) : undefined;
+    if (person) row[PERSON_CELL] = person;
+  }
+  return new Set(personByCurp.keys());
 }
 
 export async function stagePayrollFileRows(input: StagingInput): Promise<{ stagedRows: number; fileRejected: boolean }> {
@@ -140,6 +169,7 @@ export async function stagePayrollFileRows(input: StagingInput): Promise<{ stage
   const period = parsePeriod(input.period);
   if (!period) throw new Error(`invalid period ${input.period}`);
   const chunkRows = input.chunkRows ?? STAGING_CHUNK_ROWS;
+  const positions = amountPositions(rates);
 
   // The resume point is whatever the database says, not what the caller remembers.
   const [current] = (await sql`select staged_rows from payroll_files where id = ${file.id}`) as unknown as [{ staged_rows: number }];
@@ -162,20 +192,24 @@ export async function stagePayrollFileRows(input: StagingInput): Promise<{ stage
 
   let rows: Cell[][] = [];
   let findings: Cell[][] = [];
+  let curps: string[] = [];
   let lastRow = committed;
   // One chunk is committed while the next one is read and validated (at most one in flight, in
   // order), so PostgreSQL's COPY overlaps the parsing instead of alternating with it.
   let handedOver = committed;
   let inFlight: Promise<void> = Promise.resolve();
-  const commitChunk = async (from: number, to: number, chunkRowsData: Cell[][], chunkFindings: Cell[][]) => {
+  const commitChunk = async (from: number, to: number, chunkRowsData: Cell[][], chunkFindings: Cell[][], chunkCurps: string[]) => {
+    let known = new Set<string>();
     await sql.begin(async (tx) => {
       const advanced = await tx`update payroll_files set staged_rows = ${to} where id = ${file.id} and staged_rows = ${from} returning id`;
       if (advanced.length !== 1) throw new Error(`staging of file ${file.id} raced another attempt at row ${from}`);
+      known = await resolveStagedPeople(tx, chunkRowsData);
       await copyRows(tx, 'payroll_rows', ROW_COLUMNS, chunkRowsData);
       if (chunkFindings.length > 0) await copyRows(tx, 'payroll_findings', FINDING_COLUMNS, chunkFindings);
     });
     committed = to;
     input.onChunkCommitted?.(committed);
+    input.onNewCurps?.([...new Set(chunkCurps.filter((c) => !known.has(c)))]);
   };
   const flush = async () => {
     if (lastRow === handedOver) return;
@@ -183,11 +217,13 @@ export async function stagePayrollFileRows(input: StagingInput): Promise<{ stage
     const to = lastRow;
     const chunkRowsData = rows;
     const chunkFindings = findings;
+    const chunkCurps = curps;
     rows = [];
     findings = [];
+    curps = [];
     handedOver = to;
     await inFlight; // the previous chunk is committed (or its error is thrown here)
-    inFlight = commitChunk(from, to, chunkRowsData, chunkFindings);
+    inFlight = commitChunk(from, to, chunkRowsData, chunkFindings, chunkCurps);
     inFlight.catch(() => {}); // awaited later; not an unhandled rejection meanwhile
   };
 
@@ -202,10 +238,14 @@ export async function stagePayrollFileRows(input: StagingInput): Promise<{ stage
         normalized = result.row;
       }
       const hasWarnings = rowFindings.some((f) => f.severity === 'warning');
-      rows.push(normalized ? validRowCells(file.id, normalized, rates, hasWarnings) : rejectedRowCells(file.id, raw.rowNumber, raw.cells, hasWarnings));
+      if (normalized) curps.push(normalized.curp);
+      rows.push(normalized ? validRowCells(file.id, normalized, rates, positions, hasWarnings) : rejectedRowCells(file.id, raw.rowNumber, raw.cells, hasWarnings));
       for (const f of rowFindings) findings.push(findingCells(file.id, f, 'row'));
       lastRow = raw.rowNumber;
       if (rows.length >= chunkRows) await flush();
+      // Let the committing chunk's database round trips run now and then: a file already in
+      // memory would otherwise be parsed in one long run of microtasks that starves them.
+      else if (rows.length % YIELD_EVERY_ROWS === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     await flush();
     await inFlight;
