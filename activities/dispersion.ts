@@ -129,7 +129,7 @@ export async function writeDispersionEntry(sql: Sql, submissionId: string, befor
         insert into ledger_accounts (code, kind, name, person_id, administrator)
         select 'individual:' || p.person_id || ':' || p.administrator, 'individual', 'Cuenta individual (SCI)', p.person_id, p.administrator
           from dispersion_people p
-         order by 1
+         order by p.person_id, p.administrator -- the code's order without collation-aware text sorting: same lock order for concurrent runs
         on conflict (code) do nothing`;
       await tx`
         insert into ledger_postings (entry_id, account_id, debit, credit, concept, person_id, institution_clave, period)

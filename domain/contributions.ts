@@ -4,7 +4,7 @@
  * retentions are taken as reported; total_due = Σ cuotas + Σ aportaciones + Σ retenciones.
  */
 import { compareDates, isValidIsoDate, type IsoDate } from './dates';
-import { Decimal, roundHalfUp2, toAmountString, ZERO } from './money';
+import { Decimal, toAmountString, ZERO } from './money';
 
 export const CONCEPTS = ['salud', 'reparto', 'sci', 'admin', 'riesgo'] as const;
 export type Concept = (typeof CONCEPTS)[number];
@@ -105,7 +105,11 @@ export interface ContributionLine {
 /** Per (concept, party) amounts for one payroll row, each rounded half-up to cents. */
 export function computeRowContributions(sueldo: Decimal, rates: readonly AppliedRate[]): ContributionLine[] {
   if (sueldo.isNegative()) throw new RangeError('sueldo_cotizable must not be negative');
-  return rates.map((r) => ({ concept: r.concept, party: r.party, amount: roundHalfUp2(sueldo.times(r.rate)) }));
+  // `sueldo` and the rates are this module's Decimal, so the product already carries the domain
+  // configuration: rounding it directly spares `roundHalfUp2`'s defensive copy on the hot path
+  // (8 lines per payroll row).
+  const base = new Decimal(sueldo);
+  return rates.map((r) => ({ concept: r.concept, party: r.party, amount: base.times(r.rate).toDecimalPlaces(2, Decimal.ROUND_HALF_UP) }));
 }
 
 export interface Retentions {
