@@ -642,14 +642,23 @@ export function createRegistryService(deps: RegistryDeps, options: RegistryOptio
     throughRow: number;
   }): Promise<{ applied: number; remaining: number[] }> {
     const { fileId, institutionClave, period, afterRow, throughRow } = input;
-    const [result] = await rows<{ applied: number; remaining: number[] }>(
-      db,
+    // The planner's statistics of payroll_rows predate the file (files under 20,000 rows are not
+    // analysed after staging), so it believes the window and the CTE hold one row each and may
+    // nest a scan of one inside the other: 5,000 × 4,600 comparisons per window (2.4 s instead of
+    // 0.1 s on a 10,000-row file). Without nested loops the CTE joins are hashed whatever the
+    // estimates; the per-row lookups are LATERAL index probes, nested loops by construction.
+    const [result] = await db.transaction(async (tx) => {
+      await tx.execute(sql`set local enable_nestloop = off`);
+      return rows<{ applied: number; remaining: number[] }>(
+      tx,
       sql`with located as (
             select r.row_number, r.rfc, r.primer_apellido, r.segundo_apellido, r.nombres, r.fecha_movimiento, r.sueldo_cotizable,
                    r.dias_cotizados, r.person_id as staged_person, h.person_id, e.id as employment_id, l.record
               from payroll_rows r
               join lateral (select coalesce(r.person_id, (select c.person_id from curp_history c where c.curp = r.curp limit 1)) as person_id) h on true
-              join employments e on e.person_id = h.person_id and e.institution_clave = ${institutionClave} and e.end_date is null
+              join lateral (select e.id, e.start_date from employments e
+                             where e.person_id = h.person_id and e.institution_clave = ${institutionClave} and e.end_date is null
+                         limit 1) e on true -- at most one open plaza (employments_one_open); the limit keeps it a probe
               left join lateral (select c.new_curp, c.record from renapo_checks c where c.curp = r.curp order by c.checked_at desc limit 1) l on true
              where r.file_id = ${fileId} and not r.rejected and r.movimiento = 'N'
                and r.row_number > ${afterRow} and r.row_number <= ${throughRow}
@@ -690,7 +699,8 @@ export function createRegistryService(deps: RegistryDeps, options: RegistryOptio
                         where r.file_id = ${fileId} and not r.rejected and r.row_number > ${afterRow} and r.row_number <= ${throughRow}
                           and not exists (select 1 from steady s where s.row_number = r.row_number)
                         order by r.row_number) as remaining`,
-    );
+      );
+    });
     return { applied: result?.applied ?? 0, remaining: result?.remaining ?? [] };
   }
 
