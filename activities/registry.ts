@@ -650,55 +650,55 @@ export function createRegistryService(deps: RegistryDeps, options: RegistryOptio
     const [result] = await db.transaction(async (tx) => {
       await tx.execute(sql`set local enable_nestloop = off`);
       return rows<{ applied: number; remaining: number[] }>(
-      tx,
-      sql`with located as (
-            select r.row_number, r.rfc, r.primer_apellido, r.segundo_apellido, r.nombres, r.fecha_movimiento, r.sueldo_cotizable,
-                   r.dias_cotizados, r.person_id as staged_person, h.person_id, e.id as employment_id, l.record
-              from payroll_rows r
-              join lateral (select coalesce(r.person_id, (select c.person_id from curp_history c where c.curp = r.curp limit 1)) as person_id) h on true
-              join lateral (select e.id, e.start_date from employments e
-                             where e.person_id = h.person_id and e.institution_clave = ${institutionClave} and e.end_date is null
-                         limit 1) e on true -- at most one open plaza (employments_one_open); the limit keeps it a probe
-              left join lateral (select c.new_curp, c.record from renapo_checks c where c.curp = r.curp order by c.checked_at desc limit 1) l on true
-             where r.file_id = ${fileId} and not r.rejected and r.movimiento = 'N'
-               and r.row_number > ${afterRow} and r.row_number <= ${throughRow}
-               and l.new_curp is null
-               and (r.fecha_movimiento is null or r.fecha_movimiento >= e.start_date)),
-          steady as (
-            select * from (select x.*, count(*) over (partition by x.person_id) as rows_of_person from located x) y where y.rows_of_person = 1),
-          salaries as (
-            insert into salary_history (employment_id, period, sueldo_cotizable, dias_cotizados, effective_date, source, source_ref)
-            select s.employment_id, ${period}, s.sueldo_cotizable, s.dias_cotizados, s.fecha_movimiento, 'payroll', 'payroll:' || ${fileId} || ':' || s.row_number
-              from steady s where s.sueldo_cotizable is not null
-            on conflict (employment_id, period) do update set
-              sueldo_cotizable = excluded.sueldo_cotizable,
-              dias_cotizados = coalesce(excluded.dias_cotizados, salary_history.dias_cotizados),
-              effective_date = excluded.effective_date, source = excluded.source, source_ref = excluded.source_ref, recorded_at = now()),
-          sent as (
-            select s.person_id, s.rfc,
-                   coalesce(s.record->>'firstSurname', s.primer_apellido) as first,
-                   case when s.record is null then s.segundo_apellido else s.record->>'secondSurname' end as second,
-                   coalesce(s.record->>'givenNames', s.nombres) as given
-              from steady s),
-          refreshed as (
-            update people p set rfc = coalesce(x.rfc, p.rfc), first_surname = coalesce(x.first, p.first_surname),
-                   second_surname = case when x.first is null then p.second_surname else x.second end,
-                   given_names = coalesce(x.given, p.given_names), updated_at = now()
-              from sent x
-             where p.id = any(array(select person_id from sent)) and p.id = x.person_id
-               and (p.rfc is distinct from coalesce(x.rfc, p.rfc) or p.first_surname is distinct from coalesce(x.first, p.first_surname)
-                 or p.given_names is distinct from coalesce(x.given, p.given_names)
-                 or (x.first is not null and p.second_surname is distinct from x.second))),
-          marked as (
-            update payroll_rows r set person_id = s.person_id
-              from steady s
-             where r.file_id = ${fileId} and r.row_number > ${afterRow} and r.row_number <= ${throughRow}
-               and r.row_number = s.row_number and s.staged_person is distinct from s.person_id)
-          select (select count(*)::int from steady) as applied,
-                 array(select r.row_number from payroll_rows r
-                        where r.file_id = ${fileId} and not r.rejected and r.row_number > ${afterRow} and r.row_number <= ${throughRow}
-                          and not exists (select 1 from steady s where s.row_number = r.row_number)
-                        order by r.row_number) as remaining`,
+        tx,
+        sql`with located as (
+              select r.row_number, r.rfc, r.primer_apellido, r.segundo_apellido, r.nombres, r.fecha_movimiento, r.sueldo_cotizable,
+                     r.dias_cotizados, r.person_id as staged_person, h.person_id, e.id as employment_id, l.record
+                from payroll_rows r
+                join lateral (select coalesce(r.person_id, (select c.person_id from curp_history c where c.curp = r.curp limit 1)) as person_id) h on true
+                join lateral (select e.id, e.start_date from employments e
+                               where e.person_id = h.person_id and e.institution_clave = ${institutionClave} and e.end_date is null
+                           limit 1) e on true -- at most one open plaza (employments_one_open); the limit keeps it a probe
+                left join lateral (select c.new_curp, c.record from renapo_checks c where c.curp = r.curp order by c.checked_at desc limit 1) l on true
+               where r.file_id = ${fileId} and not r.rejected and r.movimiento = 'N'
+                 and r.row_number > ${afterRow} and r.row_number <= ${throughRow}
+                 and l.new_curp is null
+                 and (r.fecha_movimiento is null or r.fecha_movimiento >= e.start_date)),
+            steady as (
+              select * from (select x.*, count(*) over (partition by x.person_id) as rows_of_person from located x) y where y.rows_of_person = 1),
+            salaries as (
+              insert into salary_history (employment_id, period, sueldo_cotizable, dias_cotizados, effective_date, source, source_ref)
+              select s.employment_id, ${period}, s.sueldo_cotizable, s.dias_cotizados, s.fecha_movimiento, 'payroll', 'payroll:' || ${fileId} || ':' || s.row_number
+                from steady s where s.sueldo_cotizable is not null
+              on conflict (employment_id, period) do update set
+                sueldo_cotizable = excluded.sueldo_cotizable,
+                dias_cotizados = coalesce(excluded.dias_cotizados, salary_history.dias_cotizados),
+                effective_date = excluded.effective_date, source = excluded.source, source_ref = excluded.source_ref, recorded_at = now()),
+            sent as (
+              select s.person_id, s.rfc,
+                     coalesce(s.record->>'firstSurname', s.primer_apellido) as first,
+                     case when s.record is null then s.segundo_apellido else s.record->>'secondSurname' end as second,
+                     coalesce(s.record->>'givenNames', s.nombres) as given
+                from steady s),
+            refreshed as (
+              update people p set rfc = coalesce(x.rfc, p.rfc), first_surname = coalesce(x.first, p.first_surname),
+                     second_surname = case when x.first is null then p.second_surname else x.second end,
+                     given_names = coalesce(x.given, p.given_names), updated_at = now()
+                from sent x
+               where p.id = any(array(select person_id from sent)) and p.id = x.person_id
+                 and (p.rfc is distinct from coalesce(x.rfc, p.rfc) or p.first_surname is distinct from coalesce(x.first, p.first_surname)
+                   or p.given_names is distinct from coalesce(x.given, p.given_names)
+                   or (x.first is not null and p.second_surname is distinct from x.second))),
+            marked as (
+              update payroll_rows r set person_id = s.person_id
+                from steady s
+               where r.file_id = ${fileId} and r.row_number > ${afterRow} and r.row_number <= ${throughRow}
+                 and r.row_number = s.row_number and s.staged_person is distinct from s.person_id)
+            select (select count(*)::int from steady) as applied,
+                   array(select r.row_number from payroll_rows r
+                          where r.file_id = ${fileId} and not r.rejected and r.row_number > ${afterRow} and r.row_number <= ${throughRow}
+                            and not exists (select 1 from steady s where s.row_number = r.row_number)
+                          order by r.row_number) as remaining`,
       );
     });
     return { applied: result?.applied ?? 0, remaining: result?.remaining ?? [] };
