@@ -27,6 +27,12 @@ const namesKey = (expr: string) =>
   `regexp_replace(translate(upper(trim(coalesce(${expr}, ''))), 'ÁÉÍÓÚÜÀÈÌÒÙ', 'AEIOUUAEIOU'), '\\s+', ' ', 'g')`;
 
 /**
+ * Whether two names differ once normalised. Names sent exactly as RENAPO writes them (nearly all)
+ * are settled by the plain comparison, without the regular expressions.
+ */
+const namesDiffer = (sent: string, renapo: string) => `(${sent} is distinct from ${renapo} and ${namesKey(sent)} <> ${namesKey(renapo)})`;
+
+/**
  * Person of each row: staging wrote it from curp_history (so an old CURP, RCC/BCC, finds the same
  * person); a CURP registered since then (another file's alta) is looked up here with a
  * primary-key probe (the lateral with `limit 1` is never turned into a hash join: a hash join read
@@ -96,9 +102,9 @@ export async function runSetBasedChecks(deps: ActivityDeps, input: SetCheckInput
      select $1, row_number, 'nombres', 'W061', $7, concat_ws(' ', primer_apellido, segundo_apellido, nombres),
             'RENAPO registra a la persona como ' || concat_ws(' ', record->>'firstSurname', record->>'secondSurname', record->>'givenNames') || '. ' || $8, 'renapo'
        from named where found and status = any($6::text[])
-        and (${namesKey('primer_apellido')} <> ${namesKey("record->>'firstSurname'")}
-          or ${namesKey('segundo_apellido')} <> ${namesKey("record->>'secondSurname'")}
-          or ${namesKey('nombres')} <> ${namesKey("record->>'givenNames'")})`,
+        and (${namesDiffer('primer_apellido', "record->>'firstSurname'")}
+          or ${namesDiffer('segundo_apellido', "record->>'secondSurname'")}
+          or ${namesDiffer('nombres', "record->>'givenNames'")})`,
     [fileId, severity('E012'), fix('E012'), severity('E013'), fix('E013'), [...ACTIVE_RENAPO_STATUSES], severity('W061'), fix('W061')],
   );
 
