@@ -123,7 +123,7 @@ export const ledgerPostings = pgTable(
     // No index on account_id alone: no read filters postings by account (an individual account's
     // history is read by person through the unique key above, pooled accounts through their
     // entries), and as the only key in random order over the whole history it made each
-    // dispersion's 200,000 postings ~20 % slower to write.
+    // dispersion's 200,000 postings 10–20 % slower to write.
   ],
 );
 
