@@ -79,6 +79,11 @@ async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolea
   }
 }
 
+/** The demo's users may come from a run of another checkout (other var/dev-secrets.json) against the same database. */
+async function resetDemoPassword(database: ReturnType<typeof createDatabase>, username: string, password: string): Promise<void> {
+  await database.db.update(users).set({ passwordHash: await hashPassword(password), failedLogins: 0, lockedUntil: null }).where(eq(users.username, username));
+}
+
 async function ensureStaff(ctx: ShmDemoContext): Promise<Record<string, Login>> {
   const wanted: { username: string; role: Role; institutionClave?: string }[] = [
     { username: 'admin', role: 'admin' },
@@ -93,9 +98,7 @@ async function ensureStaff(ctx: ShmDemoContext): Promise<Record<string, Login>> 
     for (const w of wanted) {
       const password = demoPassword(ctx.varDir, w.username);
       const created = await createUser(database.db, { ...w, password });
-      if (!created.created) {
-        await database.db.update(users).set({ passwordHash: await hashPassword(password), failedLogins: 0, lockedUntil: null }).where(eq(users.username, w.username));
-      }
+      if (!created.created) await resetDemoPassword(database, w.username, password);
       result[w.username] = { username: w.username, role: w.role, password, token: '', id: created.id };
     }
   } finally {
@@ -209,6 +212,15 @@ async function prepareApplicant(ctx: ShmDemoContext, a: DemoApplicant, index: nu
   const notice = await must<{ version: string }>(ctx, 'GET', '/v1/shm/privacy-notice', undefined, undefined, [200]);
   const reg = await call(ctx, 'POST', '/v1/shm/applicants', undefined, { curp, email, password, privacyNoticeVersion: notice.version, talentBankOptIn: a.optIn });
   if (reg.status !== 201 && reg.status !== 409) throw new Error(`registering ${a.key} failed: ${JSON.stringify(reg.json)}`);
+  if (reg.status === 409) {
+    // Registered by an earlier run, possibly from another checkout with other demo passwords.
+    const database = createDatabase(ctx.databaseUrl, { max: 1 });
+    try {
+      await resetDemoPassword(database, email, password);
+    } finally {
+      await database.close();
+    }
+  }
   const token = await login(ctx, email, password);
   let profile = await until('RENAPO verification', () => must<Profile>(ctx, 'GET', '/v1/shm/profile', token, undefined, [200]), (p) => p.applicant.status !== 'verifying');
   if (!profile.registration) {
