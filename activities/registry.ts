@@ -152,6 +152,24 @@ type Executor = Db | Tx;
 
 const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
 
+/** A plaza's salary for a period: one row per plaza and period, the last report wins. */
+const SALARY_REPORT_WINS = sql`on conflict (employment_id, period) do update set
+  sueldo_cotizable = excluded.sueldo_cotizable,
+  dias_cotizados = coalesce(excluded.dias_cotizados, salary_history.dias_cotizados),
+  effective_date = excluded.effective_date, source = excluded.source, source_ref = excluded.source_ref, recorded_at = now()`;
+
+/**
+ * A registered person's identity as a movement reports it, from `x(rfc, first, second, given)`:
+ * the RFC from the institution, the names (RENAPO's when known); a missing value keeps the stored one.
+ */
+const PERSON_REFRESH = sql`rfc = coalesce(x.rfc, p.rfc), first_surname = coalesce(x.first, p.first_surname),
+  second_surname = case when x.first is null then p.second_surname else x.second end,
+  given_names = coalesce(x.given, p.given_names), updated_at = now()`;
+/** Only people whose identity `PERSON_REFRESH` would change are written. */
+const PERSON_REFRESH_CHANGES = sql`(p.rfc is distinct from coalesce(x.rfc, p.rfc) or p.first_surname is distinct from coalesce(x.first, p.first_surname)
+  or p.given_names is distinct from coalesce(x.given, p.given_names)
+  or (x.first is not null and p.second_surname is distinct from x.second))`;
+
 async function rows<T>(db: Executor, query: ReturnType<typeof sql>): Promise<T[]> {
   return (await db.execute(query)) as unknown as T[];
 }
@@ -554,10 +572,7 @@ export function createRegistryService(deps: RegistryDeps, options: RegistryOptio
       sql`insert into salary_history (employment_id, period, sueldo_cotizable, dias_cotizados, effective_date, source, source_ref)
           select x.id::uuid, x.period, x.amount::numeric, x.days, x.fecha::date, x.source, x.ref
           from jsonb_to_recordset(${json(salaries)}) as x(id text, period text, amount text, days int, fecha text, source text, ref text)
-          on conflict (employment_id, period) do update set
-            sueldo_cotizable = excluded.sueldo_cotizable,
-            dias_cotizados = coalesce(excluded.dias_cotizados, salary_history.dias_cotizados),
-            effective_date = excluded.effective_date, source = excluded.source, source_ref = excluded.source_ref, recorded_at = now()`,
+          ${SALARY_REPORT_WINS}`,
     );
   }
 
@@ -568,14 +583,9 @@ export function createRegistryService(deps: RegistryDeps, options: RegistryOptio
       .map(({ item, person }) => ({ id: person.personId, rfc: item.person!.rfc, first: item.person!.firstSurname, second: item.person!.secondSurname, given: item.person!.givenNames }));
     if (refresh.length === 0) return;
     await tx.execute(
-      sql`update people p set rfc = coalesce(x.rfc, p.rfc), first_surname = coalesce(x.first, p.first_surname),
-            second_surname = case when x.first is null then p.second_surname else x.second end,
-            given_names = coalesce(x.given, p.given_names), updated_at = now()
+      sql`update people p set ${PERSON_REFRESH}
           from jsonb_to_recordset(${json(refresh)}) as x(id text, rfc text, first text, second text, given text)
-          where p.id = x.id::uuid
-            and (p.rfc is distinct from coalesce(x.rfc, p.rfc) or p.first_surname is distinct from coalesce(x.first, p.first_surname)
-              or p.given_names is distinct from coalesce(x.given, p.given_names)
-              or (x.first is not null and p.second_surname is distinct from x.second))`,
+          where p.id = x.id::uuid and ${PERSON_REFRESH_CHANGES}`,
     );
   }
 
@@ -670,25 +680,17 @@ export function createRegistryService(deps: RegistryDeps, options: RegistryOptio
               insert into salary_history (employment_id, period, sueldo_cotizable, dias_cotizados, effective_date, source, source_ref)
               select s.employment_id, ${period}, s.sueldo_cotizable, s.dias_cotizados, s.fecha_movimiento, 'payroll', 'payroll:' || ${fileId} || ':' || s.row_number
                 from steady s where s.sueldo_cotizable is not null
-              on conflict (employment_id, period) do update set
-                sueldo_cotizable = excluded.sueldo_cotizable,
-                dias_cotizados = coalesce(excluded.dias_cotizados, salary_history.dias_cotizados),
-                effective_date = excluded.effective_date, source = excluded.source, source_ref = excluded.source_ref, recorded_at = now()),
+              ${SALARY_REPORT_WINS}),
             sent as (
-              select s.person_id, s.rfc,
+              select s.person_id as id, s.rfc,
                      coalesce(s.record->>'firstSurname', s.primer_apellido) as first,
                      case when s.record is null then s.segundo_apellido else s.record->>'secondSurname' end as second,
                      coalesce(s.record->>'givenNames', s.nombres) as given
                 from steady s),
             refreshed as (
-              update people p set rfc = coalesce(x.rfc, p.rfc), first_surname = coalesce(x.first, p.first_surname),
-                     second_surname = case when x.first is null then p.second_surname else x.second end,
-                     given_names = coalesce(x.given, p.given_names), updated_at = now()
+              update people p set ${PERSON_REFRESH}
                 from sent x
-               where p.id = any(array(select person_id from sent)) and p.id = x.person_id
-                 and (p.rfc is distinct from coalesce(x.rfc, p.rfc) or p.first_surname is distinct from coalesce(x.first, p.first_surname)
-                   or p.given_names is distinct from coalesce(x.given, p.given_names)
-                   or (x.first is not null and p.second_surname is distinct from x.second))),
+               where p.id = any(array(select id from sent)) and p.id = x.id and ${PERSON_REFRESH_CHANGES}),
             marked as (
               update payroll_rows r set person_id = s.person_id
                 from steady s
