@@ -42,6 +42,7 @@ const ROW_COLUMNS = [
   'person_id',
 ] as const;
 const CURP_CELL = ROW_COLUMNS.indexOf('curp');
+const REJECTED_CELL = ROW_COLUMNS.indexOf('rejected');
 const PERSON_CELL = ROW_COLUMNS.indexOf('person_id');
 const AMOUNT_ORDER = [
   ['servidor', 'salud'],
@@ -146,18 +147,24 @@ function findingCells(fileId: string, f: Finding, pass: string): Cell[] {
  * the row: the checks and the registry read it instead of probing the CURP history row by row,
  * and an accepted "sin movimiento" row needs no second write of its wide tuple. A CURP belongs to
  * one person for good (curp_history is keyed by CURP), so the value cannot go stale; CURPs unknown
- * now (altas of new people) stay null until the registry creates the person. Returns the CURPs found.
+ * now (altas of new people) stay null until the registry creates the person. Returns the distinct
+ * CURPs of valid rows that no registered person has.
  */
-async function resolveStagedPeople(tx: TransactionSql, rows: Cell[][]): Promise<Set<string>> {
-  const curps = [...new Set(rows.map((r) => r[CURP_CELL]).filter((c): c is string => typeof c === 'string'))];
-  if (curps.length === 0) return new Set();
+async function resolveStagedPeople(tx: TransactionSql, rows: Cell[][]): Promise<string[]> {
+  const curpOf = (row: Cell[]) => (typeof row[CURP_CELL] === 'string' ? (row[CURP_CELL] as string) : null);
+  const curps = [...new Set(rows.map(curpOf).filter((c): c is string => c !== null))];
+  if (curps.length === 0) return [];
   const found = (await tx`select curp, person_id from curp_history where curp = any(${tx.array(curps)}::text[])`) as unknown as { curp: string; person_id: string }[];
   const personByCurp = new Map(found.map((f) => [f.curp, f.person_id]));
+  const unknown = new Set<string>();
   for (const row of rows) {
-    const person = typeof row[CURP_CELL] === 'string' ? personByCurp.get(row[CURP_CELL] as string) : undefined;
+    const curp = curpOf(row);
+    if (curp === null) continue;
+    const person = personByCurp.get(curp);
     if (person) row[PERSON_CELL] = person;
+    else if (row[REJECTED_CELL] === false) unknown.add(curp);
   }
-  return new Set(personByCurp.keys());
+  return [...unknown];
 }
 
 export async function stagePayrollFileRows(input: StagingInput): Promise<{ stagedRows: number; fileRejected: boolean }> {
@@ -192,24 +199,23 @@ export async function stagePayrollFileRows(input: StagingInput): Promise<{ stage
 
   let rows: Cell[][] = [];
   let findings: Cell[][] = [];
-  let curps: string[] = [];
   let lastRow = committed;
   // One chunk is committed while the next one is read and validated (at most one in flight, in
   // order), so PostgreSQL's COPY overlaps the parsing instead of alternating with it.
   let handedOver = committed;
   let inFlight: Promise<void> = Promise.resolve();
-  const commitChunk = async (from: number, to: number, chunkRowsData: Cell[][], chunkFindings: Cell[][], chunkCurps: string[]) => {
-    let known = new Set<string>();
+  const commitChunk = async (from: number, to: number, chunkRowsData: Cell[][], chunkFindings: Cell[][]) => {
+    let newCurps: string[] = [];
     await sql.begin(async (tx) => {
       const advanced = await tx`update payroll_files set staged_rows = ${to} where id = ${file.id} and staged_rows = ${from} returning id`;
       if (advanced.length !== 1) throw new Error(`staging of file ${file.id} raced another attempt at row ${from}`);
-      known = await resolveStagedPeople(tx, chunkRowsData);
+      newCurps = await resolveStagedPeople(tx, chunkRowsData);
       await copyRows(tx, 'payroll_rows', ROW_COLUMNS, chunkRowsData);
       if (chunkFindings.length > 0) await copyRows(tx, 'payroll_findings', FINDING_COLUMNS, chunkFindings);
     });
     committed = to;
     input.onChunkCommitted?.(committed);
-    input.onNewCurps?.([...new Set(chunkCurps.filter((c) => !known.has(c)))]);
+    input.onNewCurps?.(newCurps);
   };
   const flush = async () => {
     if (lastRow === handedOver) return;
@@ -217,13 +223,11 @@ export async function stagePayrollFileRows(input: StagingInput): Promise<{ stage
     const to = lastRow;
     const chunkRowsData = rows;
     const chunkFindings = findings;
-    const chunkCurps = curps;
     rows = [];
     findings = [];
-    curps = [];
     handedOver = to;
     await inFlight; // the previous chunk is committed (or its error is thrown here)
-    inFlight = commitChunk(from, to, chunkRowsData, chunkFindings, chunkCurps);
+    inFlight = commitChunk(from, to, chunkRowsData, chunkFindings);
     inFlight.catch(() => {}); // awaited later; not an unhandled rejection meanwhile
   };
 
@@ -238,7 +242,6 @@ export async function stagePayrollFileRows(input: StagingInput): Promise<{ stage
         normalized = result.row;
       }
       const hasWarnings = rowFindings.some((f) => f.severity === 'warning');
-      if (normalized) curps.push(normalized.curp);
       rows.push(normalized ? validRowCells(file.id, normalized, rates, positions, hasWarnings) : rejectedRowCells(file.id, raw.rowNumber, raw.cells, hasWarnings));
       for (const f of rowFindings) findings.push(findingCells(file.id, f, 'row'));
       lastRow = raw.rowNumber;
