@@ -105,9 +105,8 @@ export interface ContributionLine {
 /** Per (concept, party) amounts for one payroll row, each rounded half-up to cents. */
 export function computeRowContributions(sueldo: Decimal, rates: readonly AppliedRate[]): ContributionLine[] {
   if (sueldo.isNegative()) throw new RangeError('sueldo_cotizable must not be negative');
-  // `sueldo` and the rates are this module's Decimal, so the product already carries the domain
-  // configuration: rounding it directly spares `roundHalfUp2`'s defensive copy on the hot path
-  // (8 lines per payroll row).
+  // One copy of `sueldo` puts every product in the domain's Decimal configuration, so each line is
+  // rounded directly instead of through `roundHalfUp2`'s copy (8 lines per payroll row, hot path).
   const base = new Decimal(sueldo);
   return rates.map((r) => ({ concept: r.concept, party: r.party, amount: base.times(r.rate).toDecimalPlaces(2, Decimal.ROUND_HALF_UP) }));
 }
