@@ -2,16 +2,14 @@
  * SHM demo, called by the lead's demo once the stack is up: applicants register and submit
  * their cédula with documents; reviewers decide (one correction loop, one escalation with the
  * SLA clock shortened through the operations endpoint); their stars are printed. It talks to
- * the system like real users (HTTP API), except for creating the staff users in the database.
+ * the system like real users (HTTP API), except for creating the staff users in the database
+ * and giving demo users this checkout's demo passwords.
  */
-import { eq } from 'drizzle-orm';
 import { createDatabase } from '../db/client';
-import { users } from '../db/schema';
 import { curpCheckDigit } from '../domain/identifiers/curp';
-import { hashPassword } from '../identity/passwords';
 import type { Role } from '../identity/principal';
-import { createUser } from '../identity/users';
 import { demoPassword } from './lib/dev-secrets';
+import { ensureDemoUser, resetDemoPassword } from './lib/demo-users';
 
 export interface ShmDemoContext {
   apiUrl: string;
@@ -79,11 +77,6 @@ async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolea
   }
 }
 
-/** The demo's users may come from a run of another checkout (other var/dev-secrets.json) against the same database. */
-async function resetDemoPassword(database: ReturnType<typeof createDatabase>, username: string, password: string): Promise<void> {
-  await database.db.update(users).set({ passwordHash: await hashPassword(password), failedLogins: 0, lockedUntil: null }).where(eq(users.username, username));
-}
-
 async function ensureStaff(ctx: ShmDemoContext): Promise<Record<string, Login>> {
   const wanted: { username: string; role: Role; institutionClave?: string }[] = [
     { username: 'admin', role: 'admin' },
@@ -97,8 +90,7 @@ async function ensureStaff(ctx: ShmDemoContext): Promise<Record<string, Login>> 
   try {
     for (const w of wanted) {
       const password = demoPassword(ctx.varDir, w.username);
-      const created = await createUser(database.db, { ...w, password });
-      if (!created.created) await resetDemoPassword(database, w.username, password);
+      const created = await ensureDemoUser(database.db, { ...w, password });
       result[w.username] = { username: w.username, role: w.role, password, token: '', id: created.id };
     }
   } finally {
@@ -216,7 +208,7 @@ async function prepareApplicant(ctx: ShmDemoContext, a: DemoApplicant, index: nu
     // Registered by an earlier run, possibly from another checkout with other demo passwords.
     const database = createDatabase(ctx.databaseUrl, { max: 1 });
     try {
-      await resetDemoPassword(database, email, password);
+      await resetDemoPassword(database.db, email, password);
     } finally {
       await database.close();
     }

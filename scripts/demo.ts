@@ -2,16 +2,13 @@
  * The demo, run by `make demo` once the stack is up. It talks to the system only the way real
  * users do (HTTP API, simulators' control surface), except for creating the first users.
  */
-import { eq } from 'drizzle-orm';
 import { createDatabase } from '../db/client';
-import { users } from '../db/schema';
 import { curpCheckDigit } from '../domain/identifiers/curp';
-import { hashPassword } from '../identity/passwords';
 import type { Role } from '../identity/principal';
-import { createUser } from '../identity/users';
 import { runPrismaDemo } from './demo-prisma';
 import { runShmDemo } from './demo-shm';
 import { demoPassword } from './lib/dev-secrets';
+import { ensureDemoUser } from './lib/demo-users';
 
 export interface DemoContext {
   apiUrl: string;
@@ -91,10 +88,7 @@ async function ensureDemoUsers(ctx: DemoContext): Promise<DemoUser[]> {
     const result: DemoUser[] = [];
     for (const w of wanted) {
       const password = demoPassword(ctx.varDir, w.username);
-      const created = await createUser(database.db, { ...w, password });
-      if (!created.created) {
-        await database.db.update(users).set({ passwordHash: await hashPassword(password), failedLogins: 0, lockedUntil: null }).where(eq(users.username, w.username));
-      }
+      await ensureDemoUser(database.db, { ...w, password });
       result.push({ ...w, password });
     }
     return result;
