@@ -52,35 +52,8 @@ function withoutRowFindings(codes: readonly FindingCode[], alias = 'r'): string 
   return `not exists (select 1 from payroll_findings f where f.file_id = ${alias}.file_id and f.row_number = ${alias}.row_number and f.code in (${codes.map((c) => `'${c}'`).join(', ')}))`;
 }
 
-export async function runSetBasedChecks(deps: ActivityDeps, input: SetCheckInput): Promise<void> {
-  const { sql } = deps;
-  const { fileId } = input;
-  if (!parsePeriod(input.period)) throw new Error(`invalid period ${input.period}`);
-
-  const replace: ReplacePass = async (pass, insertSql, params) => {
-    await sql.begin(async (tx) => {
-      await tx`delete from payroll_findings where file_id = ${fileId} and pass = ${pass}`;
-      await tx.unsafe(insertSql, params as never[]);
-    });
-    input.onProgress?.({ pass });
-  };
-
-  // RENAPO: only CURPs without a recent answer are asked (batched, rate-limited); the rest
-  // reuse renapo_checks. The calls wait on the network, not on the database, so they run while
-  // the duplicate, registry and previous-period passes run; then one statement derives
-  // E012/E013/W061 from the latest answers.
-  const renapoAnswers = askRenapoForNewCurps(deps, input);
-  renapoAnswers.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
-  try {
-    await runRegistryPasses(deps, input, replace);
-  } catch (err) {
-    await renapoAnswers.catch(() => {}); // nothing keeps running behind a failed attempt
-    throw err;
-  }
-  await renapoAnswers;
-  await replace(
-    'renapo',
-    `with latest as (
+/** E012 / E013 / W061 from the latest stored RENAPO answer of each row's CURP. */
+const renapoFindingsSql = `with latest as (
        select distinct on (c.curp) c.curp, c.found, c.status, c.new_curp, c.record
          from renapo_checks c
         where c.curp in (select curp from payroll_rows where file_id = $1 and curp is not null)
@@ -104,9 +77,36 @@ export async function runSetBasedChecks(deps: ActivityDeps, input: SetCheckInput
        from named where found and status = any($6::text[])
         and (${namesDiffer('primer_apellido', "record->>'firstSurname'")}
           or ${namesDiffer('segundo_apellido', "record->>'secondSurname'")}
-          or ${namesDiffer('nombres', "record->>'givenNames'")})`,
-    [fileId, severity('E012'), fix('E012'), severity('E013'), fix('E013'), [...ACTIVE_RENAPO_STATUSES], severity('W061'), fix('W061')],
-  );
+          or ${namesDiffer('nombres', "record->>'givenNames'")})`;
+
+const renapoFindingsParams = (fileId: string): unknown[] =>
+  [fileId, severity('E012'), fix('E012'), severity('E013'), fix('E013'), [...ACTIVE_RENAPO_STATUSES], severity('W061'), fix('W061')];
+
+export async function runSetBasedChecks(deps: ActivityDeps, input: SetCheckInput): Promise<void> {
+  const { sql } = deps;
+  const { fileId } = input;
+  if (!parsePeriod(input.period)) throw new Error(`invalid period ${input.period}`);
+
+  const replace = async (...[pass, insertSql, params]: PassStatement) => {
+    await sql.begin(async (tx) => {
+      await tx`delete from payroll_findings where file_id = ${fileId} and pass = ${pass}`;
+      await tx.unsafe(insertSql, params as never[]);
+    });
+    input.onProgress?.({ pass });
+  };
+
+  // The passes read only the row pass's findings, never each other's, so they run side by side,
+  // each on its own connection (PostgreSQL gives each its own core). RENAPO: only CURPs without a
+  // recent answer are asked (batched, rate-limited; the rest reuse renapo_checks), while the
+  // other passes run; its statement derives E012/E013/W061 once the answers are in. Every pass
+  // settles before the row state is computed or an error is thrown, so nothing keeps writing
+  // behind a failed attempt.
+  const passes = await Promise.allSettled([
+    ...registryPasses(input).map((statement) => replace(...statement)),
+    askRenapoForNewCurps(deps, input).then(() => replace('renapo', renapoFindingsSql, renapoFindingsParams(fileId))),
+  ]);
+  const failed = passes.find((p): p is PromiseRejectedResult => p.status === 'rejected');
+  if (failed) throw failed.reason;
 
   // Row state follows its findings: any error blocks the row; warnings only flag it. Only rows
   // whose state changes are written (staging already set it from the row findings), so a file
@@ -146,14 +146,16 @@ async function askRenapoForNewCurps(deps: ActivityDeps, input: SetCheckInput): P
   }
 }
 
-type ReplacePass = (pass: string, insertSql: string, params: unknown[]) => Promise<void>;
+/** A pass's name and the statement (with its parameters) that inserts that pass's findings. */
+type PassStatement = [pass: string, insertSql: string, params: unknown[]];
 
 /** Duplicates (E014), the registry (E032/E033/E060) and the previous period (W050/W051). */
-async function runRegistryPasses(deps: ActivityDeps, input: SetCheckInput, replace: ReplacePass): Promise<void> {
+function registryPasses(input: SetCheckInput): PassStatement[] {
   const { fileId, institutionClave } = input;
   const previous = parsePeriod(previousPeriod(input.period));
+  const passes: PassStatement[] = [];
   // E014: every occurrence of a repeated CURP is blocked: which row is right cannot be known.
-  await replace(
+  passes.push([
     'duplicates',
     `insert into payroll_findings (file_id, row_number, "column", code, severity, value, message, pass)
      select r.file_id, r.row_number, 'curp', 'E014', $2, r.curp,
@@ -164,14 +166,14 @@ async function runRegistryPasses(deps: ActivityDeps, input: SetCheckInput, repla
          on d.curp = r.curp
       where r.file_id = $1 and ${withoutRowFindings(['E005'])}`,
     [fileId, severity('E014'), fix('E014')],
-  );
+  ]);
 
   // E032 / E033: movement against the person's state at this institution before this file.
   // Anti-joins, never NOT IN (or NOT EXISTS under an OR) over a subquery: PostgreSQL then rescans
   // the subquery for every row once it does not fit in work_mem (a 400,000-row file never
   // finished). Equivalent here: `active` holds distinct, non-null person ids, and a row without a
   // person finds no active plaza either.
-  await replace(
+  passes.push([
     'registry',
     `with rp as (${ROW_PEOPLE}),
           active as (select distinct e.person_id from employments e
@@ -192,12 +194,12 @@ async function runRegistryPasses(deps: ActivityDeps, input: SetCheckInput, repla
         and not exists (select 1 from payroll_findings f where f.file_id = $1 and f.row_number = rp.row_number and f.code = 'E045')
         and not exists (select 1 from people p where p.id = rp.person_id and p.clave_issemym = rp.clave_issemym)`,
     [fileId, institutionClave, severity('E032'), fix('E032'), severity('E033'), fix('E033'), severity('E060'), fix('E060')],
-  );
+  ]);
 
   // W050 / W051: against the previous period (full files only; a complement adds rows).
   // W051 looks at N rows only: M declares the change, A/R start a plaza and B ends it.
   if (input.kind === 'full' && previous) {
-    await replace(
+    passes.push([
       'previous-period',
       `with rp as (${ROW_PEOPLE}),
             missing as (
@@ -222,7 +224,7 @@ async function runRegistryPasses(deps: ActivityDeps, input: SetCheckInput, repla
         where rp.movimiento = 'N' and s.sueldo_cotizable > 0 and rp.sueldo_cotizable is not null
           and abs(rp.sueldo_cotizable - s.sueldo_cotizable) > s.sueldo_cotizable * 0.30`,
       [fileId, institutionClave, previous.end, previous.start, severity('W050'), fix('W050'), severity('W051'), fix('W051'), previous.period],
-    );
+    ]);
   }
-
+  return passes;
 }
