@@ -233,20 +233,18 @@ export function createPayrollActivities(deps: ActivityDeps) {
     async applyAcceptedMovements({ fileId }: { fileId: string }): Promise<{ movementsApplied: number }> {
       const { submission } = await fileContext(fileId);
       const registry = createRegistryService({ db, renapo: deps.renapo, config: deps.config });
-      let after = 0;
-      let applied = 0;
       const [{ last }] = (await deps.sql`select coalesce(max(row_number), 0)::int as last from payroll_rows where file_id = ${fileId}`) as unknown as [{ last: number }];
-      while (after < last) {
-        // Pages are windows of row numbers (an index range scan whatever the statistics say): with
-        // `row_number > after … limit n` and the RENAPO join in one query, stale statistics right
-        // after staging (the planner expects a handful of rows) made PostgreSQL read and join every
-        // remaining row of the file for each page — quadratic in the file size.
-        const until = after + MOVEMENT_PAGE_ROWS;
+
+      // Pages are windows of row numbers (an index range scan whatever the statistics say): with
+      // `row_number > after … limit n` and the RENAPO join in one query, stale statistics right
+      // after staging (the planner expects a handful of rows) made PostgreSQL read and join every
+      // remaining row of the file for each page — quadratic in the file size.
+      const applyWindow = async (after: number, until: number): Promise<number> => {
         // Most rows are "sin movimiento" reports of active plazas: applied inside PostgreSQL in one
         // statement; only the rest (altas, bajas, modificaciones, reingresos, odd N rows) are read
         // here and go through the keyed path.
         const steady = await registry.applySteadyStateFileRows({ fileId, institutionClave: submission.institutionClave, period: submission.period, afterRow: after, throughRow: until });
-        applied += steady.applied;
+        if (steady.remaining.length === 0) return steady.applied;
         const page = (await deps.sql`
           select r.row_number, r.curp, r.rfc, r.primer_apellido, r.segundo_apellido, r.nombres, r.movimiento,
                  r.fecha_movimiento::text as fecha, r.sueldo_cotizable::text as sueldo, r.dias_cotizados, r.puesto,
@@ -255,11 +253,7 @@ export function createPayrollActivities(deps: ActivityDeps) {
             left join lateral (select c.new_curp, c.status, c.record from renapo_checks c where c.curp = r.curp order by c.checked_at desc limit 1) l on true
            where r.file_id = ${fileId} and not r.rejected and r.row_number = any(${deps.sql.array(steady.remaining)}::int[])
            order by r.row_number`) as unknown as AcceptedRow[];
-        if (page.length === 0) {
-          after = until;
-          heartbeatSafe({ appliedThroughRow: after });
-          continue;
-        }
+        if (page.length === 0) return steady.applied;
         const items: MovementItem[] = page.map((r) => toMovementItem(fileId, submission.institutionClave, submission.period, r));
         const outcomes = await registry.applyMovements(items);
         const personByRow = outcomes.map((o, i) => [page[i]!.row_number, o.personId] as const).filter(([, p]) => p !== null);
@@ -271,10 +265,37 @@ export function createPayrollActivities(deps: ActivityDeps) {
              where r.file_id = ${fileId} and r.row_number > ${after} and r.row_number <= ${until} and r.row_number = v.row_number
                and r.person_id is distinct from v.person_id::uuid`;
         }
-        applied += outcomes.filter((o) => o.status === 'applied').length;
-        after = until;
-        heartbeatSafe({ appliedThroughRow: after });
-      }
+        return steady.applied + outcomes.filter((o) => o.status === 'applied').length;
+      };
+
+      // Windows are applied MOVEMENT_LANES at a time, each on its own connection, so PostgreSQL
+      // works on both cores. They do not depend on each other: a CURP repeated in the file is
+      // rejected (E014), so a person has at most one accepted row — the one exception, a person
+      // reported under an old and a new CURP, is serialised by the registry's row locks exactly
+      // as two institutions' files touching the same person are. Every movement is keyed, so a
+      // retry after a failure in any lane applies nothing twice.
+      const windows = Math.ceil(last / MOVEMENT_PAGE_ROWS);
+      let nextWindow = 0;
+      let windowsDone = 0;
+      let applied = 0;
+      let failed = false;
+      const lane = async () => {
+        while (!failed && nextWindow < windows) {
+          const after = nextWindow++ * MOVEMENT_PAGE_ROWS;
+          let windowApplied: number;
+          try {
+            windowApplied = await applyWindow(after, after + MOVEMENT_PAGE_ROWS);
+          } catch (err) {
+            failed = true; // the other lanes finish their window and take no new one
+            throw err;
+          }
+          applied += windowApplied; // not `applied += await …`: that adds to a total read before the wait
+          heartbeatSafe({ windowsDone: ++windowsDone, windows });
+        }
+      };
+      const lanes = await Promise.allSettled(Array.from({ length: Math.min(MOVEMENT_LANES, windows) }, lane));
+      const laneFailure = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+      if (laneFailure) throw laneFailure.reason;
       await db.update(payrollFiles).set({ status: 'accepted' }).where(eq(payrollFiles.id, fileId));
       return { movementsApplied: applied };
     },
@@ -282,6 +303,8 @@ export function createPayrollActivities(deps: ActivityDeps) {
 }
 
 const MOVEMENT_PAGE_ROWS = 5000;
+/** Windows applied at once: one per core of the 2-core target machine. */
+const MOVEMENT_LANES = 2;
 
 interface AcceptedRow {
   row_number: number;

@@ -5,11 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities';
 import { createRegistryService, type MovementItem } from '../../activities/registry';
 import { employments, institutions, people } from '../../db/schema';
 import { curpCheckDigit } from '../../domain/identifiers/curp';
 import { claveFromSequence, isValidClaveIssemym } from '../../domain/identifiers/clave-issemym';
 import { startTestWorld, type TestWorld } from '../support/world';
+import { createActivityDeps } from '../../worker/activity-deps';
 
 let world: TestWorld;
 let registry: ReturnType<typeof createRegistryService>;
@@ -191,6 +193,49 @@ describe('applyMovements (batch API for the quincenal file)', () => {
       expect(persons.slice(2).every((p) => p.person_id === null)).toBe(true);
       expect((await world.database.db.select({ rfc: people.rfc }).from(people).where(eq(people.id, anaId)))[0]!.rfc).toBe('PEAA850412AB1');
     }
+  });
+
+  it('applies a file spanning several row windows exactly once, whichever lane takes each window, and a retry changes nothing', async () => {
+    const clave = '20513';
+    const sql = world.database.sql;
+    await sql`insert into institutions (clave, name, rfc, kind, contact_curp, contact_name, contact_email, status)
+              values (${clave}, 'Municipio 20513', 'MTO850101AB1', 'municipio', 'X', 'X', 'x@example.mx', 'active')`;
+    // 12,000 rows = three 5,000-row windows: every other row a "sin movimiento" of a registered
+    // person (the statement in PostgreSQL), the rest altas of new people (the keyed path).
+    const registered = Array.from({ length: 6000 }, (_, i) => curpNo(i, 'MC'));
+    const newcomers = Array.from({ length: 6000 }, (_, i) => curpNo(6000 + i, 'MC'));
+    await registry.applyMovements(registered.map((curp, i) => alta(curp, `lanes:alta:${i}`, { institutionClave: clave, fechaMovimiento: '2026-01-01' })));
+    const [submission] = (await sql`insert into payroll_submissions (institution_clave, period, workflow_id, stage)
+                                   values (${clave}, '202623', 'payroll/20513/202623', 'validated') returning id`) as unknown as { id: string }[];
+    const [file] = (await sql`insert into payroll_files (submission_id, version, kind, storage_key, sha256, size_bytes, original_name, uploaded_by, status)
+                              values (${submission!.id}, 1, 'full', 'payroll/lanes', ${randomUUID()}, 100, 'nomina.csv', 'test', 'validated') returning id`) as unknown as { id: string }[];
+    const fileId = file!.id;
+    const rowNumbers = registered.flatMap((_, i) => [2 * i + 1, 2 * i + 2]);
+    await sql`insert into payroll_rows (file_id, row_number, curp, primer_apellido, nombres, movimiento, fecha_movimiento, sueldo_cotizable, rejected)
+              select ${fileId}, n, curp, 'PEREZ', 'ANA', mov, fecha::date, '10000.00', false
+                from unnest(${sql.array(rowNumbers)}::int[], ${sql.array(registered.flatMap((c, i) => [c, newcomers[i]!]))}::text[],
+                            ${sql.array(rowNumbers.map((n) => (n % 2 === 1 ? 'N' : 'A')))}::text[],
+                            ${sql.array(rowNumbers.map((n) => (n % 2 === 1 ? '' : '2026-12-01')))}::text[]) as x(n, curp, mov, fecha_text)
+                cross join lateral (select nullif(fecha_text, '') as fecha) f`;
+
+    const state = async () => {
+      const [counts] = (await sql`
+        select (select count(*)::int from people where curp = any(${sql.array(newcomers)}::text[])) as newcomers,
+               (select count(distinct clave_issemym)::int from people where curp = any(${sql.array(newcomers)}::text[])) as claves,
+               (select count(*)::int from salary_history where period = '202623' and source_ref like ${`payroll:${fileId}:%`}) as salaries,
+               (select count(distinct source_ref)::int from salary_history where period = '202623' and source_ref like ${`payroll:${fileId}:%`}) as salary_rows,
+               (select count(*)::int from movement_applications where key like ${`payroll:${fileId}:%`}) as keyed,
+               (select count(*)::int from payroll_rows where file_id = ${fileId} and person_id is null) as unresolved,
+               (select status from payroll_files where id = ${fileId}) as status`) as unknown as Record<string, unknown>[];
+      return counts;
+    };
+    const activities = createActivities(createActivityDeps(world.config, world.database));
+    const first = await activities.applyAcceptedMovements({ fileId });
+    const after = await state();
+    expect(first.movementsApplied).toBe(12_000);
+    expect(after).toEqual({ newcomers: 6000, claves: 6000, salaries: 12_000, salary_rows: 12_000, keyed: 6000, unresolved: 0, status: 'accepted' });
+    await activities.applyAcceptedMovements({ fileId });
+    expect(await state()).toEqual(after);
   });
 
   it('skips a system clave taken by an imported legacy clave and assigns the next one', async () => {
