@@ -13,6 +13,7 @@ import type { MovementCode } from '../domain/registry/movements';
 import { createRegistryService, type MovementItem } from './registry';
 import { runSetBasedChecks } from '../payroll/set-checks';
 import { startRenapoPrefetch } from '../payroll/renapo-prefetch';
+import { runInLanes } from '../platform/concurrency';
 
 /** Row columns holding each (party, concept) amount; `payroll_rows` keeps one column per pair. */
 export const AMOUNT_COLUMNS = {
@@ -275,27 +276,14 @@ export function createPayrollActivities(deps: ActivityDeps) {
       // as two institutions' files touching the same person are. Every movement is keyed, so a
       // retry after a failure in any lane applies nothing twice.
       const windows = Math.ceil(last / MOVEMENT_PAGE_ROWS);
-      let nextWindow = 0;
-      let windowsDone = 0;
       let applied = 0;
-      let failed = false;
-      const lane = async () => {
-        while (!failed && nextWindow < windows) {
-          const after = nextWindow++ * MOVEMENT_PAGE_ROWS;
-          let windowApplied: number;
-          try {
-            windowApplied = await applyWindow(after, after + MOVEMENT_PAGE_ROWS);
-          } catch (err) {
-            failed = true; // the other lanes finish their window and take no new one
-            throw err;
-          }
-          applied += windowApplied; // not `applied += await …`: that adds to a total read before the wait
-          heartbeatSafe({ windowsDone: ++windowsDone, windows });
-        }
-      };
-      const lanes = await Promise.allSettled(Array.from({ length: Math.min(MOVEMENT_LANES, windows) }, lane));
-      const laneFailure = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
-      if (laneFailure) throw laneFailure.reason;
+      let windowsDone = 0;
+      await runInLanes(windows, MOVEMENT_LANES, async (window) => {
+        const after = window * MOVEMENT_PAGE_ROWS;
+        const windowApplied = await applyWindow(after, after + MOVEMENT_PAGE_ROWS);
+        applied += windowApplied; // not `applied += await …`: that adds to a total read before the wait
+        heartbeatSafe({ windowsDone: ++windowsDone, windows });
+      });
       await db.update(payrollFiles).set({ status: 'accepted' }).where(eq(payrollFiles.id, fileId));
       return { movementsApplied: applied };
     },

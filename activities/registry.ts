@@ -36,6 +36,7 @@ import { interpretRenapoChain, MAX_CURP_HOPS, replacementOf, type RenapoSummary 
 import { parseAmount, toAmountString } from '../domain/money';
 import { periodOfDate } from '../domain/periods';
 import type { RenapoClient, RenapoRecord, RenapoResult } from '../integrations/renapo';
+import { runInLanes } from '../platform/concurrency';
 
 // ───────────────────────────── configuration ─────────────────────────────
 
@@ -276,15 +277,11 @@ export function createRegistryService(deps: RegistryDeps, options: RegistryOptio
     for (let i = 0; i < misses.length; i += SLICE) {
       const slice = misses.slice(i, i + SLICE);
       const answers: { curp: string; result: Awaited<ReturnType<RenapoClient['consultaPorCurp']>> }[] = [];
-      let next = 0;
-      const worker = async () => {
-        while (next < slice.length) {
-          const curp = slice[next++]!;
-          await limit();
-          answers.push({ curp, result: await requireRenapo().consultaPorCurp(curp) });
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 8, slice.length) }, worker));
+      await runInLanes(slice.length, opts.concurrency ?? 8, async (i) => {
+        const curp = slice[i]!;
+        await limit();
+        answers.push({ curp, result: await requireRenapo().consultaPorCurp(curp) });
+      });
       const inserted = await db
         .insert(renapoChecks)
         .values(answers.map(({ curp, result }) => renapoCheckRow(curp, result)))
