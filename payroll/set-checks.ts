@@ -9,6 +9,7 @@ import { createRegistryService } from '../activities/registry';
 import { ACTIVE_RENAPO_STATUSES } from '../integrations/renapo';
 import { FINDING_CATALOGUE, type FindingCode } from '../domain/payroll/findings';
 import { parsePeriod, previousPeriod } from '../domain/periods';
+import { settleAll } from '../platform/concurrency';
 
 const fix = (code: FindingCode) => FINDING_CATALOGUE[code].fix;
 const severity = (code: FindingCode) => FINDING_CATALOGUE[code].severity;
@@ -52,36 +53,6 @@ function withoutRowFindings(codes: readonly FindingCode[], alias = 'r'): string 
   return `not exists (select 1 from payroll_findings f where f.file_id = ${alias}.file_id and f.row_number = ${alias}.row_number and f.code in (${codes.map((c) => `'${c}'`).join(', ')}))`;
 }
 
-/** E012 / E013 / W061 from the latest stored RENAPO answer of each row's CURP. */
-const renapoFindingsSql = `with latest as (
-       select distinct on (c.curp) c.curp, c.found, c.status, c.new_curp, c.record
-         from renapo_checks c
-        where c.curp in (select curp from payroll_rows where file_id = $1 and curp is not null)
-        order by c.curp, c.checked_at desc),
-          rows as (
-       select r.row_number, r.curp, r.primer_apellido, r.segundo_apellido, r.nombres, l.found, l.status, l.new_curp, l.record
-         from payroll_rows r join latest l on l.curp = r.curp
-        where r.file_id = $1 and ${withoutRowFindings(['E005', 'E010', 'E011'])}),
-          named as (select * from rows x where not exists (select 1 from payroll_findings f where f.file_id = $1 and f.row_number = x.row_number and f.code = 'E044'))
-     insert into payroll_findings (file_id, row_number, "column", code, severity, value, message, pass)
-     select $1, row_number, 'curp', 'E012', $2, curp, 'RENAPO no encontró la CURP ' || curp || '. ' || $3, 'renapo'
-       from rows where not found
-     union all
-     select $1, row_number, 'curp', 'E013', $4, curp,
-            'RENAPO reporta la CURP con estatus ' || status || coalesce(' (' || (record->>'statusDescription') || ')', '') ||
-            coalesce('; la CURP vigente de la persona es ' || new_curp, '') || '. ' || $5, 'renapo'
-       from rows where found and not (status = any($6::text[]))
-     union all
-     select $1, row_number, 'nombres', 'W061', $7, concat_ws(' ', primer_apellido, segundo_apellido, nombres),
-            'RENAPO registra a la persona como ' || concat_ws(' ', record->>'firstSurname', record->>'secondSurname', record->>'givenNames') || '. ' || $8, 'renapo'
-       from named where found and status = any($6::text[])
-        and (${namesDiffer('primer_apellido', "record->>'firstSurname'")}
-          or ${namesDiffer('segundo_apellido', "record->>'secondSurname'")}
-          or ${namesDiffer('nombres', "record->>'givenNames'")})`;
-
-const renapoFindingsParams = (fileId: string): unknown[] =>
-  [fileId, severity('E012'), fix('E012'), severity('E013'), fix('E013'), [...ACTIVE_RENAPO_STATUSES], severity('W061'), fix('W061')];
-
 export async function runSetBasedChecks(deps: ActivityDeps, input: SetCheckInput): Promise<void> {
   const { sql } = deps;
   const { fileId } = input;
@@ -101,12 +72,10 @@ export async function runSetBasedChecks(deps: ActivityDeps, input: SetCheckInput
   // other passes run; its statement derives E012/E013/W061 once the answers are in. Every pass
   // settles before the row state is computed or an error is thrown, so nothing keeps writing
   // behind a failed attempt.
-  const passes = await Promise.allSettled([
+  await settleAll([
     ...registryPasses(input).map((statement) => replace(...statement)),
-    askRenapoForNewCurps(deps, input).then(() => replace('renapo', renapoFindingsSql, renapoFindingsParams(fileId))),
+    askRenapoForNewCurps(deps, input).then(() => replace(...renapoPass(fileId))),
   ]);
-  const failed = passes.find((p): p is PromiseRejectedResult => p.status === 'rejected');
-  if (failed) throw failed.reason;
 
   // Row state follows its findings: any error blocks the row; warnings only flag it. Only rows
   // whose state changes are written (staging already set it from the row findings), so a file
@@ -227,4 +196,37 @@ function registryPasses(input: SetCheckInput): PassStatement[] {
     ]);
   }
   return passes;
+}
+
+/** E012 / E013 / W061 from the latest stored RENAPO answer of each row's CURP. */
+function renapoPass(fileId: string): PassStatement {
+  return [
+    'renapo',
+    `with latest as (
+         select distinct on (c.curp) c.curp, c.found, c.status, c.new_curp, c.record
+           from renapo_checks c
+          where c.curp in (select curp from payroll_rows where file_id = $1 and curp is not null)
+          order by c.curp, c.checked_at desc),
+            rows as (
+         select r.row_number, r.curp, r.primer_apellido, r.segundo_apellido, r.nombres, l.found, l.status, l.new_curp, l.record
+           from payroll_rows r join latest l on l.curp = r.curp
+          where r.file_id = $1 and ${withoutRowFindings(['E005', 'E010', 'E011'])}),
+            named as (select * from rows x where not exists (select 1 from payroll_findings f where f.file_id = $1 and f.row_number = x.row_number and f.code = 'E044'))
+       insert into payroll_findings (file_id, row_number, "column", code, severity, value, message, pass)
+       select $1, row_number, 'curp', 'E012', $2, curp, 'RENAPO no encontró la CURP ' || curp || '. ' || $3, 'renapo'
+         from rows where not found
+       union all
+       select $1, row_number, 'curp', 'E013', $4, curp,
+              'RENAPO reporta la CURP con estatus ' || status || coalesce(' (' || (record->>'statusDescription') || ')', '') ||
+              coalesce('; la CURP vigente de la persona es ' || new_curp, '') || '. ' || $5, 'renapo'
+         from rows where found and not (status = any($6::text[]))
+       union all
+       select $1, row_number, 'nombres', 'W061', $7, concat_ws(' ', primer_apellido, segundo_apellido, nombres),
+              'RENAPO registra a la persona como ' || concat_ws(' ', record->>'firstSurname', record->>'secondSurname', record->>'givenNames') || '. ' || $8, 'renapo'
+         from named where found and status = any($6::text[])
+          and (${namesDiffer('primer_apellido', "record->>'firstSurname'")}
+            or ${namesDiffer('segundo_apellido', "record->>'secondSurname'")}
+            or ${namesDiffer('nombres', "record->>'givenNames'")})`,
+    [fileId, severity('E012'), fix('E012'), severity('E013'), fix('E013'), [...ACTIVE_RENAPO_STATUSES], severity('W061'), fix('W061')],
+  ];
 }
