@@ -42,6 +42,8 @@ import { periodOfDate } from '../domain/periods';
 import { createUser } from '../identity/users';
 import { driveSubmissions, stagesOf, type SubmissionTiming } from './lib/drive';
 import { measureFloor, type FloorResult } from './lib/floor';
+import { measureContractBound, type ContractBoundResult } from './lib/contract-bound';
+import { loadRatesForPeriod } from '../activities/payroll';
 import { planInstitutions } from './lib/population';
 import { machine, memoryOf, MemorySampler, probeWindow } from './lib/proc';
 import { renderReport } from './lib/report';
@@ -66,6 +68,8 @@ export interface SingleResult {
   rows: number;
   bytes: number;
   floor: FloorResult;
+  /** Absent in results of runs before session 6. */
+  bound?: ContractBoundResult;
   timing: SubmissionTiming;
   stages: Record<string, number | null>;
   cpu: Record<string, number>;
@@ -254,9 +258,12 @@ async function main() {
       const loadEnd = machine().loadavg;
       log(`  pipeline done in ${(((timing!.events.dispersed ?? 0) - timing!.uploadStart) / 1000).toFixed(1)} s; measuring the floor`);
       const floor = await measureFloor(stack.database.sql, inst!.file);
+      const bound = await measureContractBound(stack.database.sql, inst!.file, {
+        period, institutionClave: inst!.clave, rates: await loadRatesForPeriod(stack.database.db, period),
+      });
       const stages = stagesOf(timing!);
       results.singles.push({
-        rows: size, bytes: inst!.bytes, floor, timing: timing!, stages, cpu: BenchStack.cpuDelta(cpu0, cpu1),
+        rows: size, bytes: inst!.bytes, floor, bound, timing: timing!, stages, cpu: BenchStack.cpuDelta(cpu0, cpu1),
         memory: {
           workerPeakRssMb: mb(peaks.get('worker') ?? 0), workerHwmMb: mb(workerMem?.hwmKb ?? 0), workerLiveHeapMb: wProbe.live, workerProbeRssMb: wProbe.rss,
           apiPeakRssMb: mb(peaks.get('api') ?? 0), apiHwmMb: mb(apiMem?.hwmKb ?? 0), apiLiveHeapMb: aProbe.live,
@@ -264,6 +271,7 @@ async function main() {
         loadavg: [...loadStart, ...loadEnd],
         renapoCalls,
       });
+      log(`  contract bound: row work ${bound.rowWorkCpuSeconds.toFixed(2)} CPU-s, ${bound.credits} SCI credits ${bound.creditsSeconds.toFixed(2)} s`);
       log(`  floor ${floor.seconds.toFixed(2)} s; end to end ${stages.endToEnd?.toFixed(1)} s = ${((stages.endToEnd ?? 0) / floor.seconds).toFixed(1)}× floor; stages ${JSON.stringify(stages)}`);
       writeFileSync(path.join(workDir, 'results.json'), JSON.stringify(results, null, 2));
       rmSync(inst!.file, { force: true });

@@ -15,9 +15,9 @@ import { type Finding } from '../domain/payroll/findings';
 import { PAYROLL_COLUMNS, TEXT_LIMITS, type PayrollCells } from '../domain/payroll/layout';
 import { validateRow, type NormalizedRow } from '../domain/payroll/row-validation';
 import { Decimal } from '../domain/money';
-import { parsePeriod } from '../domain/periods';
+import { parsePeriod, type PeriodInfo } from '../domain/periods';
 import { copyRows } from './copy';
-import { PayrollFileError, readPayrollFile } from './file-reader';
+import { PayrollFileError, readPayrollFile, type RawPayrollRow } from './file-reader';
 
 export const STAGING_CHUNK_ROWS = 5000;
 const YIELD_EVERY_ROWS = 250;
@@ -25,7 +25,7 @@ const YIELD_EVERY_ROWS = 250;
 const ANALYZE_AFTER_ROWS = 20_000;
 
 // The layout's columns in layout order, framed by the row's key and its computed state.
-const ROW_COLUMNS = [
+export const ROW_COLUMNS = [
   'file_id',
   'row_number',
   ...PAYROLL_COLUMNS,
@@ -56,7 +56,7 @@ const AMOUNT_ORDER = [
 ] as const;
 const FINDING_COLUMNS = ['file_id', 'row_number', 'column', 'code', 'severity', 'value', 'message', 'pass'] as const;
 
-type Cell = string | number | boolean | null;
+export type Cell = string | number | boolean | null;
 
 export interface StagingInput {
   sql: Sql;
@@ -107,7 +107,7 @@ function rejectedRowCells(fileId: string, rowNumber: number, cells: PayrollCells
 }
 
 /** Position in `rates` of each (party, concept) of AMOUNT_ORDER, -1 when no rate is in force. */
-function amountPositions(rates: readonly AppliedRate[]): number[] {
+export function amountPositions(rates: readonly AppliedRate[]): number[] {
   return AMOUNT_ORDER.map(([party, concept]) => rates.findIndex((r) => r.party === party && r.concept === concept));
 }
 
@@ -136,6 +136,35 @@ function validRowCells(fileId: string, row: NormalizedRow, rates: readonly Appli
     ...positions.map((i) => (i >= 0 ? lines[i]!.amount.toString() : '0')),
     null,
   ];
+}
+
+/** What every row of one file is staged with. */
+export interface RowStagingContext {
+  fileId: string;
+  period: PeriodInfo;
+  rates: readonly AppliedRate[];
+  /** Configured cap of sueldo_cotizable per quincena (E041); null: no cap. */
+  salaryCap: string | null;
+}
+
+/**
+ * The row work of staging, with no database: the reader's findings plus the layout rules, and the
+ * staged cells (contributions included for a valid row; the raw text, clipped, for a rejected one).
+ * `positions` comes from `amountPositions(ctx.rates)`. The benchmark's contract bound times exactly this.
+ */
+export function stageRow(raw: RawPayrollRow, ctx: RowStagingContext, positions: readonly number[]): { cells: Cell[]; findings: Finding[] } {
+  let findings = raw.findings;
+  let normalized: NormalizedRow | undefined;
+  if (!findings.some((f) => f.severity === 'error')) {
+    const result = validateRow(raw.cells, { row: raw.rowNumber, period: ctx.period, salaryCap: ctx.salaryCap });
+    findings = findings.length > 0 ? [...findings, ...result.findings] : result.findings;
+    normalized = result.row;
+  }
+  const hasWarnings = findings.some((f) => f.severity === 'warning');
+  const cells = normalized
+    ? validRowCells(ctx.fileId, normalized, ctx.rates, positions, hasWarnings)
+    : rejectedRowCells(ctx.fileId, raw.rowNumber, raw.cells, hasWarnings);
+  return { cells, findings };
 }
 
 function findingCells(fileId: string, f: Finding, pass: string): Cell[] {
@@ -177,6 +206,7 @@ export async function stagePayrollFileRows(input: StagingInput): Promise<{ stage
   if (!period) throw new Error(`invalid period ${input.period}`);
   const chunkRows = input.chunkRows ?? STAGING_CHUNK_ROWS;
   const positions = amountPositions(rates);
+  const rowContext: RowStagingContext = { fileId: file.id, period, rates, salaryCap: input.salaryCap ?? null };
 
   // The resume point is whatever the database says, not what the caller remembers.
   const [current] = (await sql`select staged_rows from payroll_files where id = ${file.id}`) as unknown as [{ staged_rows: number }];
@@ -234,16 +264,9 @@ export async function stagePayrollFileRows(input: StagingInput): Promise<{ stage
   try {
     for await (const raw of opened.rows) {
       if (raw.rowNumber <= committed) continue;
-      let rowFindings = raw.findings;
-      let normalized: NormalizedRow | undefined;
-      if (!rowFindings.some((f) => f.severity === 'error')) {
-        const result = validateRow(raw.cells, { row: raw.rowNumber, period, salaryCap: input.salaryCap ?? null });
-        rowFindings = rowFindings.length > 0 ? [...rowFindings, ...result.findings] : result.findings;
-        normalized = result.row;
-      }
-      const hasWarnings = rowFindings.some((f) => f.severity === 'warning');
-      rows.push(normalized ? validRowCells(file.id, normalized, rates, positions, hasWarnings) : rejectedRowCells(file.id, raw.rowNumber, raw.cells, hasWarnings));
-      for (const f of rowFindings) findings.push(findingCells(file.id, f, 'row'));
+      const staged = stageRow(raw, rowContext, positions);
+      rows.push(staged.cells);
+      for (const f of staged.findings) findings.push(findingCells(file.id, f, 'row'));
       lastRow = raw.rowNumber;
       if (rows.length >= chunkRows) await flush();
       // Let the committing chunk's database round trips run now and then: a file already in

@@ -1,5 +1,6 @@
 /** BENCHMARKS.md from a run's results (bench/run.ts). */
 import type { BenchResults, RunRef, SectionKey, SingleResult } from '../run';
+import { contractBoundSeconds, FIXED_STAGES } from './contract-bound';
 import type { ShmResult } from './shm';
 
 const STAGES: [key: string, label: string][] = [
@@ -28,6 +29,10 @@ function singleTables(singles: SingleResult[]): string {
   const sep = `|---|${singles.map(() => '---:').join('|')}|${singles.map(() => '---:').join('|')}|`;
   const lines = [head, sep];
   lines.push(`| **floor** (read CSV + plain COPY) | ${singles.map((s) => f1(s.floor.seconds)).join(' | ')} | ${singles.map(() => '1.0×').join(' | ')} |`);
+  if (singles.some((s) => s.bound)) {
+    const bound = (s: SingleResult) => (s.bound ? contractBoundSeconds(s.bound, s.floor.seconds, s.stages) : NaN);
+    lines.push(`| **contract bound** (mandatory work alone, defined above) | ${singles.map((s) => f1(bound(s))).join(' | ')} | ${singles.map((s) => fx(bound(s) / s.floor.seconds)).join(' | ')} |`);
+  }
   for (const [key, label] of STAGES) {
     lines.push(`| ${label} | ${singles.map((s) => f1(s.stages[key])).join(' | ')} | ${singles.map((s) => fx((s.stages[key] ?? NaN) / s.floor.seconds)).join(' | ')} |`);
   }
@@ -40,6 +45,8 @@ function singleTables(singles: SingleResult[]): string {
     `|---|${singles.map(() => '---:').join('|')}|`,
     ...cpuKinds.map((k) => `| ${k} | ${singles.map((s) => f1(s.cpu[k] ?? 0)).join(' | ')} |`),
     `| floor: this process (read + encode) | ${singles.map((s) => f1(s.floor.clientCpuSeconds)).join(' | ')} |`,
+    `| contract bound: row work, one thread (read + rules + contributions + encode) | ${singles.map((s) => f1(s.bound?.rowWorkCpuSeconds)).join(' | ')} |`,
+    `| contract bound: SCI credits, one COPY (s wall; credits) | ${singles.map((s) => (s.bound ? `${f1(s.bound.creditsSeconds)}; ${int(s.bound.credits)}` : '—')).join(' | ')} |`,
     `| RENAPO calls made | ${singles.map((s) => int(s.renapoCalls)).join(' | ')} |`,
     `| rows rejected / total | ${singles.map((s) => `${int(s.timing.rejectedRows ?? 0)} / ${int(s.timing.rowCount ?? 0)}`).join(' | ')} |`,
     `| total due (MXN) | ${singles.map((s) => s.timing.totalDue ?? '—').join(' | ')} |`,
@@ -107,6 +114,12 @@ export function renderReport(r: BenchResults, notes: string): string {
   lines.push(
     `- 100k-row end to end within 5× of the floor: ${goal100 === null ? 'not measured in this run' : `**${goal100 <= 5 ? 'met' : 'not met'}** — ${f1(s100!.stages.endToEnd)} s against a floor of ${f1(s100!.floor.seconds)} s = **${goal100.toFixed(1)}×**`}`,
   );
+  if (s100?.bound) {
+    const b = contractBoundSeconds(s100.bound, s100.floor.seconds, s100.stages);
+    lines.push(
+      `  - the contract bound at 100k (the mandatory work alone, each piece in isolation, no registry, checks, RENAPO or orchestration) is ${f1(b)} s = **${fx(b / s100.floor.seconds)}** the floor: 5× leaves ${f1(5 * s100.floor.seconds - b)} s for everything else the pipeline must do`,
+    );
+  }
   lines.push(
     `- Statewide quincena completes on this machine: ${sw ? `**yes** — ${int(sw.institutions)} institutions, ${int(sw.people)} rows, first upload to last dispersion in **${f1(sw.wallSeconds / 60)} min**` : 'not run in this run'}`,
   );
@@ -115,6 +128,10 @@ export function renderReport(r: BenchResults, notes: string): string {
   lines.push('');
   lines.push(
     'Stage boundaries (PostgreSQL timestamps unless noted): **upload** = the client’s multipart POST until 202; **validate** = `validating` event → file `validated_at` (staging = until the bench sees `staging_done`, ±0.1 s); **compute** = `validated_at` → `computed_at`; **registry movements** = the accept POST → `accepted` event (applyAcceptedMovements); **reference** = `accepted` → `awaiting-payment` (línea issued); **reconcile** = the bank simulator POST /payments → `paid` (signed webhook → API → signal → deposit applied); **CFDI** = `paid` → `invoiced`; **disperse** = `invoiced` → `dispersed`; **end to end** = start of upload → `dispersed`, including the client’s reaction time (≤0.1 s polls) before accepting and paying.',
+  );
+  lines.push('');
+  lines.push(
+    `**Contract bound** = max(row work ÷ 2, floor) + SCI credits + fixed stages (${FIXED_STAGES.join(', ')}), measured in the same run on the same file (\`bench/lib/contract-bound.ts\`): the row work is staging’s own per-row code (reader, layout rules, contributions, COPY encoding) with no database, in CPU seconds of one thread, halved as if split perfectly over both cores; the SCI credits are the two individual-account credits per person that contracts.md §6 requires, COPYed into a table with only the contract’s uniqueness index. Registry movements, set checks, RENAPO and the orchestration are left out: the bound is what the layout rules (as implemented here) and the contract’s ledger writes cost before anything else runs.`,
   );
   lines.push('');
   lines.push(singleTables(r.singles));
