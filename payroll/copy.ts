@@ -24,29 +24,49 @@ export function copyLine(row: ReadonlyArray<string | number | boolean | null | u
 }
 
 /**
- * Streams rows into `table` with COPY inside the given transaction: one round trip per chunk
- * instead of one per row, which is what makes 100k-row files cheap.
+ * Streams already-encoded COPY text (each line newline-terminated) into `copyStatement`
+ * (`copy … from stdin`) inside the given transaction, in writes of ~256 KB that wait for the
+ * socket to drain: one round trip per chunk instead of one per row, memory bounded by the buffer.
  */
+export async function copyLines(tx: TransactionSql | Sql, copyStatement: string, lines: Iterable<string> | AsyncIterable<string>): Promise<void> {
+  const writable = await tx.unsafe(copyStatement).writable();
+  const done = new Promise<void>((resolve, reject) => {
+    writable.once('finish', resolve);
+    writable.once('error', reject);
+  });
+  let buffer = '';
+  // Returns a promise only when the socket must drain, so the common case costs no microtask.
+  const append = (line: string): Promise<void> | null => {
+    buffer += line;
+    if (buffer.length <= 256 * 1024) return null;
+    const full = buffer;
+    buffer = '';
+    return writable.write(full) ? null : new Promise<void>((r) => writable.once('drain', () => r()));
+  };
+  if (Symbol.asyncIterator in lines) {
+    for await (const line of lines) await append(line);
+  } else {
+    // A plain loop for in-memory rows: `for await` would add a microtask per line to staging's hot path.
+    for (const line of lines) {
+      const drained = append(line);
+      if (drained) await drained;
+    }
+  }
+  if (buffer) writable.write(buffer);
+  writable.end();
+  await done;
+}
+
+function* encoded(rows: Iterable<ReadonlyArray<string | number | boolean | null | undefined>>): Generator<string> {
+  for (const row of rows) yield copyLine(row);
+}
+
+/** Streams rows into `table` with COPY inside the given transaction (see `copyLines`). */
 export async function copyRows(
   tx: TransactionSql | Sql,
   table: string,
   columns: readonly string[],
   rows: Iterable<ReadonlyArray<string | number | boolean | null | undefined>>,
 ): Promise<void> {
-  const writable = await tx.unsafe(`copy ${table} (${columns.map((c) => `"${c}"`).join(', ')}) from stdin`).writable();
-  const done = new Promise<void>((resolve, reject) => {
-    writable.once('finish', resolve);
-    writable.once('error', reject);
-  });
-  let buffer = '';
-  for (const row of rows) {
-    buffer += copyLine(row);
-    if (buffer.length > 256 * 1024) {
-      if (!writable.write(buffer)) await new Promise((r) => writable.once('drain', r));
-      buffer = '';
-    }
-  }
-  if (buffer) writable.write(buffer);
-  writable.end();
-  await done;
+  await copyLines(tx, `copy ${table} (${columns.map((c) => `"${c}"`).join(', ')}) from stdin`, encoded(rows));
 }

@@ -20,7 +20,7 @@ import type { AppliedRate } from '../../domain/contributions';
 import { parsePeriod } from '../../domain/periods';
 import type { Sql } from '../../db/client';
 import { INDIVIDUAL_CREDITS } from '../../ledger/concepts';
-import { copyLine } from '../../payroll/copy';
+import { copyLine, copyLines } from '../../payroll/copy';
 import { readPayrollFile } from '../../payroll/file-reader';
 import { amountPositions, ROW_COLUMNS, stageRow } from '../../payroll/staging';
 
@@ -75,30 +75,18 @@ export async function measureContractBound(sql: Sql, file: string, input: { peri
   const entryId = randomUUID();
   const t0 = performance.now();
   let credits = 0;
-  await sql.begin(async (tx) => {
-    const writable = await tx.unsafe('copy bench_bound_credits (entry_id, person_id, institution_clave, period, concept, credit) from stdin').writable();
-    const done = new Promise<void>((resolve, reject) => {
-      writable.once('finish', resolve);
-      writable.once('error', reject);
-    });
-    let buffer = '';
+  function* lines(): Generator<string> {
     for (let i = 0; i < sci.length; i += INDIVIDUAL_CREDITS.length) {
       const person = randomUUID(); // people's ids are random UUIDs in the registry too
       for (const [k, { concept }] of INDIVIDUAL_CREDITS.entries()) {
         const amount = sci[i + k]!;
         if (!(Number(amount) > 0)) continue; // the pipeline posts only positive credits
-        buffer += `${entryId}\t${person}\t${input.institutionClave}\t${input.period}\t${concept}\t${amount}\n`;
         credits++;
-      }
-      if (buffer.length > 256 * 1024) {
-        if (!writable.write(buffer)) await new Promise((r) => writable.once('drain', r));
-        buffer = '';
+        yield `${entryId}\t${person}\t${input.institutionClave}\t${input.period}\t${concept}\t${amount}\n`;
       }
     }
-    if (buffer) writable.write(buffer);
-    writable.end();
-    await done;
-  });
+  }
+  await sql.begin((tx) => copyLines(tx, 'copy bench_bound_credits (entry_id, person_id, institution_clave, period, concept, credit) from stdin', lines()));
   const creditsSeconds = (performance.now() - t0) / 1000;
   await sql`drop table bench_bound_credits`;
   return { rows, rowWorkCpuSeconds: (cpu.user + cpu.system) / 1e6, creditsSeconds, credits };
