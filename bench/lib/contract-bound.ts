@@ -1,7 +1,8 @@
 /**
  * The contract bound of a payroll file: what the work contracts.md makes mandatory costs on this
  * machine when each piece runs alone, with no workflow, no registry, no set checks and no RENAPO.
- * It answers "how close to the floor can any design get?", which the floor alone cannot.
+ * It answers "how close to the floor could a design that keeps these rules get?", which the floor
+ * alone cannot.
  *
  * Measured, each in isolation, on the same file as the floor:
  * - row work: the staging's own per-row code (`stageRow`: the reader, the layout rules, the
@@ -33,7 +34,7 @@ export interface ContractBoundResult {
   credits: number;
 }
 
-/** The pipeline stages that run once per submission whatever the file size (see `bound`). */
+/** The pipeline stages that run once per submission whatever the file size (see `contractBoundSeconds`). */
 export const FIXED_STAGES = ['upload', 'compute', 'reference', 'reconcile', 'cfdi'] as const;
 
 export function contractBoundSeconds(bound: ContractBoundResult, floorSeconds: number, stages: Record<string, number | null>): number {
