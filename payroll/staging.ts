@@ -107,7 +107,7 @@ function rejectedRowCells(fileId: string, rowNumber: number, cells: PayrollCells
 }
 
 /** Position in `rates` of each (party, concept) of AMOUNT_ORDER, -1 when no rate is in force. */
-export function amountPositions(rates: readonly AppliedRate[]): number[] {
+function amountPositions(rates: readonly AppliedRate[]): number[] {
   return AMOUNT_ORDER.map(([party, concept]) => rates.findIndex((r) => r.party === party && r.concept === concept));
 }
 
@@ -138,21 +138,27 @@ function validRowCells(fileId: string, row: NormalizedRow, rates: readonly Appli
   ];
 }
 
-/** What every row of one file is staged with. */
+/** What every row of one file is staged with (build it with `rowStagingContext`). */
 export interface RowStagingContext {
   fileId: string;
   period: PeriodInfo;
   rates: readonly AppliedRate[];
   /** Configured cap of sueldo_cotizable per quincena (E041); null: no cap. */
   salaryCap: string | null;
+  /** `amountPositions(rates)`, computed once per file instead of once per row. */
+  positions: readonly number[];
+}
+
+export function rowStagingContext(fileId: string, period: PeriodInfo, rates: readonly AppliedRate[], salaryCap: string | null): RowStagingContext {
+  return { fileId, period, rates, salaryCap, positions: amountPositions(rates) };
 }
 
 /**
  * The row work of staging, with no database: the reader's findings plus the layout rules, and the
  * staged cells (contributions included for a valid row; the raw text, clipped, for a rejected one).
- * `positions` comes from `amountPositions(ctx.rates)`. The benchmark's contract bound times exactly this.
+ * The benchmark's contract bound times exactly this.
  */
-export function stageRow(raw: RawPayrollRow, ctx: RowStagingContext, positions: readonly number[]): { cells: Cell[]; findings: Finding[] } {
+export function stageRow(raw: RawPayrollRow, ctx: RowStagingContext): { cells: Cell[]; findings: Finding[] } {
   let findings = raw.findings;
   let normalized: NormalizedRow | undefined;
   if (!findings.some((f) => f.severity === 'error')) {
@@ -162,7 +168,7 @@ export function stageRow(raw: RawPayrollRow, ctx: RowStagingContext, positions: 
   }
   const hasWarnings = findings.some((f) => f.severity === 'warning');
   const cells = normalized
-    ? validRowCells(ctx.fileId, normalized, ctx.rates, positions, hasWarnings)
+    ? validRowCells(ctx.fileId, normalized, ctx.rates, ctx.positions, hasWarnings)
     : rejectedRowCells(ctx.fileId, raw.rowNumber, raw.cells, hasWarnings);
   return { cells, findings };
 }
@@ -205,8 +211,7 @@ export async function stagePayrollFileRows(input: StagingInput): Promise<{ stage
   const period = parsePeriod(input.period);
   if (!period) throw new Error(`invalid period ${input.period}`);
   const chunkRows = input.chunkRows ?? STAGING_CHUNK_ROWS;
-  const positions = amountPositions(rates);
-  const rowContext: RowStagingContext = { fileId: file.id, period, rates, salaryCap: input.salaryCap ?? null };
+  const rowContext = rowStagingContext(file.id, period, rates, input.salaryCap ?? null);
 
   // The resume point is whatever the database says, not what the caller remembers.
   const [current] = (await sql`select staged_rows from payroll_files where id = ${file.id}`) as unknown as [{ staged_rows: number }];
@@ -264,7 +269,7 @@ export async function stagePayrollFileRows(input: StagingInput): Promise<{ stage
   try {
     for await (const raw of opened.rows) {
       if (raw.rowNumber <= committed) continue;
-      const staged = stageRow(raw, rowContext, positions);
+      const staged = stageRow(raw, rowContext);
       rows.push(staged.cells);
       for (const f of staged.findings) findings.push(findingCells(file.id, f, 'row'));
       lastRow = raw.rowNumber;

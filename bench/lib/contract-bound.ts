@@ -23,7 +23,7 @@ import type { Sql } from '../../db/client';
 import { INDIVIDUAL_CREDITS } from '../../ledger/concepts';
 import { copyLine, copyLines } from '../../payroll/copy';
 import { readPayrollFile } from '../../payroll/file-reader';
-import { amountPositions, ROW_COLUMNS, stageRow } from '../../payroll/staging';
+import { ROW_COLUMNS, rowStagingContext, stageRow } from '../../payroll/staging';
 
 export interface ContractBoundResult {
   rows: number;
@@ -45,8 +45,7 @@ export function contractBoundSeconds(bound: ContractBoundResult, floorSeconds: n
 export async function measureContractBound(sql: Sql, file: string, input: { period: string; rates: readonly AppliedRate[]; institutionClave: string }): Promise<ContractBoundResult> {
   const period = parsePeriod(input.period);
   if (!period) throw new Error(`invalid period ${input.period}`);
-  const ctx = { fileId: randomUUID(), period, rates: input.rates, salaryCap: null };
-  const positions = amountPositions(input.rates);
+  const ctx = rowStagingContext(randomUUID(), period, input.rates, null);
   const rejectedCell = ROW_COLUMNS.indexOf('rejected');
   const creditCells = INDIVIDUAL_CREDITS.map((c) => ROW_COLUMNS.indexOf(c.column));
 
@@ -58,7 +57,7 @@ export async function measureContractBound(sql: Sql, file: string, input: { peri
   let rows = 0;
   let encodedBytes = 0;
   for await (const raw of opened.rows) {
-    const { cells } = stageRow(raw, ctx, positions);
+    const { cells } = stageRow(raw, ctx);
     encodedBytes += copyLine(cells).length; // the encoding is part of the work; the sum keeps it from being optimised away
     rows++;
     if (cells[rejectedCell] === false) for (const c of creditCells) sci.push(String(cells[c]));
