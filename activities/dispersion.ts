@@ -7,6 +7,7 @@ import { DEFAULT_ADMINISTRATOR, dispersionAccounts, institutionCreditAccount, AC
 import { ACCESSORY_CONCEPTS, assertColumnName, DEPOSIT_CONCEPT, EXCESS_CONCEPT, INDIVIDUAL_CREDITS, originOf, POOLED_ROW_CREDITS } from '../ledger/concepts';
 import { dispersionEntryKey, hasSources, type EntrySources } from '../ledger/entry-key';
 import { checkDispersionInvariant, LEDGER_INVARIANT_VIOLATION } from '../ledger/invariant';
+import { Decimal, toAmountString } from '../domain/money';
 import { buildDispersionSummary, type BatchRow, type ConceptTotalRow, type DispersionEntryView, type DispersionSummary } from '../ledger/summary';
 
 export type { DispersionSummary } from '../ledger/summary';
@@ -125,19 +126,38 @@ export async function writeDispersionEntry(sql: Sql, submissionId: string, befor
       );
       // A fresh temp table has no statistics; the planner needs them to pick hash joins at scale.
       await tx`analyze dispersion_people`;
+      // Individual accounts are opened on a person's first dispersion at an administrator; the
+      // existing ones are skipped by one anti-join instead of 100,000 conflicting inserts.
       await tx`
         insert into ledger_accounts (code, kind, name, person_id, administrator)
-        select 'individual:' || p.person_id || ':' || p.administrator, 'individual', 'Cuenta individual (SCI)', p.person_id, p.administrator
-          from dispersion_people p
-         order by p.person_id, p.administrator -- the code's order without collation-aware text sorting: same lock order for concurrent runs
+        select c.code, 'individual', 'Cuenta individual (SCI)', c.person_id, c.administrator
+          from (select 'individual:' || p.person_id || ':' || p.administrator as code, p.person_id, p.administrator from dispersion_people p) c
+         where not exists (select 1 from ledger_accounts a where a.code = c.code)
+         order by c.person_id, c.administrator -- the code's order without collation-aware text sorting: same lock order for concurrent runs
         on conflict (code) do nothing`;
-      await tx`
-        insert into ledger_postings (entry_id, account_id, debit, credit, concept, person_id, institution_clave, period)
-        select ${entryId}::uuid, a.id, 0, v.amount, v.concept, p.person_id, ${clave}, ${period}
-          from dispersion_people p
-          join ledger_accounts a on a.code = 'individual:' || p.person_id || ':' || p.administrator
-         cross join lateral (values (${INDIVIDUAL_CREDITS[0].concept}::text, p.cuota), (${INDIVIDUAL_CREDITS[1].concept}::text, p.aport)) as v(concept, amount)
-         where v.amount > 0`;
+      // The individual credits, and the batches per administrator with their control totals
+      // aggregated from what the INSERT returns (what was written), without reading back
+      // 200,000 postings.
+      const batchTotals = (await tx`
+        with written as (
+          insert into ledger_postings (entry_id, account_id, debit, credit, concept, person_id, institution_clave, period)
+          select ${entryId}::uuid, a.id, 0, v.amount, v.concept, p.person_id, ${clave}, ${period}
+            from dispersion_people p
+            join ledger_accounts a on a.code = 'individual:' || p.person_id || ':' || p.administrator
+           cross join lateral (values (${INDIVIDUAL_CREDITS[0].concept}::text, p.cuota), (${INDIVIDUAL_CREDITS[1].concept}::text, p.aport)) as v(concept, amount)
+           where v.amount > 0
+          returning person_id, concept, credit)
+        insert into dispersion_batches (entry_id, submission_id, institution_clave, period, administrator, person_count, record_count,
+                                        total_cuota, total_aportacion, total, status)
+        select ${entryId}::uuid, ${submissionId}::uuid, ${clave}, ${period}, p.administrator,
+               count(distinct w.person_id)::int, count(*)::int,
+               coalesce(sum(w.credit) filter (where w.concept = ${INDIVIDUAL_CREDITS[0].concept}), 0),
+               coalesce(sum(w.credit) filter (where w.concept = ${INDIVIDUAL_CREDITS[1].concept}), 0),
+               sum(w.credit),
+               case when p.administrator = ${DEFAULT_ADMINISTRATOR} then 'internal' else 'file-pending' end
+          from written w join dispersion_people p on p.person_id = w.person_id
+         group by p.administrator
+        returning record_count, total::text as total`) as unknown as { record_count: number; total: string }[];
 
       // Pooled credits: funds, loans portfolio, SCI of unidentified rows, accessories and excess.
       // Aggregated in SQL; the one resulting row (a dozen exact decimal strings) is posted from a recordset.
@@ -182,13 +202,20 @@ export async function writeDispersionEntry(sql: Sql, submissionId: string, befor
           from bank_deposits d
          where d.id = any(array(select jsonb_array_elements_text(${json(sources.keys.depositIds)}::jsonb)::uuid)) and d.amount > 0`;
 
-      // The invariant, on what was actually written.
-      const [totals] = (await tx`
+      // The invariant, on what was actually written: the pooled and bank postings read back (a
+      // handful, by the entry's pooled index) plus the individual credits as the INSERT returned them.
+      const [pooledTotals] = (await tx`
         select coalesce(sum(p.debit), 0)::text as debits, coalesce(sum(p.credit), 0)::text as credits,
                coalesce(sum(p.debit) filter (where a.kind = 'bank-clearing'), 0)::text as bank, count(*)::int as postings
           from ledger_postings p join ledger_accounts a on a.id = p.account_id
-         where p.entry_id = ${entryId}`) as unknown as { debits: string; credits: string; bank: string; postings: number }[];
-      const check = checkDispersionInvariant({ deposits: money!.deposits, bankClearingDebits: totals!.bank, totalDebits: totals!.debits, totalCredits: totals!.credits });
+         where p.entry_id = ${entryId} and p.person_id is null`) as unknown as { debits: string; credits: string; bank: string; postings: number }[];
+      const totals = {
+        debits: pooledTotals!.debits,
+        credits: toAmountString(batchTotals.reduce((sum, b) => sum.plus(b.total), new Decimal(pooledTotals!.credits))),
+        bank: pooledTotals!.bank,
+        postings: batchTotals.reduce((n, b) => n + b.record_count, pooledTotals!.postings),
+      };
+      const check = checkDispersionInvariant({ deposits: money!.deposits, bankClearingDebits: totals.bank, totalDebits: totals.debits, totalCredits: totals.credits });
       if (!check.ok) {
         throw ApplicationFailure.create({
           type: LEDGER_INVARIANT_VIOLATION,
@@ -198,22 +225,8 @@ export async function writeDispersionEntry(sql: Sql, submissionId: string, befor
         });
       }
       await tx`
-        update journal_entries set total_debit = ${totals!.debits}::numeric, total_credit = ${totals!.credits}::numeric, posting_count = ${totals!.postings}
+        update journal_entries set total_debit = ${totals.debits}::numeric, total_credit = ${totals.credits}::numeric, posting_count = ${totals.postings}
          where id = ${entryId}`;
-
-      // Batches per administrator with control totals, from the postings just written.
-      await tx`
-        insert into dispersion_batches (entry_id, submission_id, institution_clave, period, administrator, person_count, record_count,
-                                        total_cuota, total_aportacion, total, status)
-        select ${entryId}::uuid, ${submissionId}::uuid, ${clave}, ${period}, a.administrator,
-               count(distinct p.person_id)::int, count(*)::int,
-               coalesce(sum(p.credit) filter (where p.concept = ${INDIVIDUAL_CREDITS[0].concept}), 0),
-               coalesce(sum(p.credit) filter (where p.concept = ${INDIVIDUAL_CREDITS[1].concept}), 0),
-               sum(p.credit),
-               case when a.administrator = ${DEFAULT_ADMINISTRATOR} then 'internal' else 'file-pending' end
-          from ledger_postings p join ledger_accounts a on a.id = p.account_id
-         where p.entry_id = ${entryId} and a.kind = 'individual'
-         group by a.administrator`;
 
       if (beforeCommit) await beforeCommit();
       return { created: true, entryKey };
