@@ -1,6 +1,8 @@
+import http from 'node:http';
+import https from 'node:https';
 import { PermanentIntegrationError, TransientIntegrationError } from './errors.js';
 
-/** Internal HTTP helper of the adapters: fetch with a timeout and the error taxonomy applied. */
+/** Internal HTTP helper of the adapters: a request with a timeout and the error taxonomy applied. */
 export interface HttpResult {
   status: number;
   text: string;
@@ -21,29 +23,51 @@ export function isRetryableStatus(status: number): boolean {
   return status >= 500 || status === 408 || status === 429;
 }
 
+// Keep-alive agents shared by every adapter: each integration talks to one host at a high rate
+// (the RENAPO prefetch makes thousands of calls per large file).
+const agents = { 'http:': new http.Agent({ keepAlive: true, maxSockets: 64 }), 'https:': new https.Agent({ keepAlive: true, maxSockets: 64 }) };
+
+class RequestTimeout extends Error {
+  override name = 'TimeoutError';
+}
+
 /**
  * Sends the request; throws TransientIntegrationError on network failure or timeout. Does not judge
  * the status: callers decide, usually through `throwForStatus`.
+ *
+ * Node's http module rather than fetch: on the RENAPO prefetch's thousands of small calls fetch
+ * (undici's WHATWG layer) cost ~0.3 ms of the worker's CPU per call, this about a third of it.
  */
 export async function httpRequest(req: HttpRequest): Promise<HttpResult> {
-  let response: Response;
-  try {
-    response = await fetch(req.url, {
-      method: req.method,
-      headers: req.headers,
-      body: req.body,
-      signal: AbortSignal.timeout(req.timeoutMs),
+  const url = new URL(req.url);
+  const client = url.protocol === 'https:' ? https : http;
+  const agent = agents[url.protocol as keyof typeof agents];
+  if (!agent) throw new PermanentIntegrationError(`${req.service}: unsupported URL ${req.url}`, { service: req.service });
+  return new Promise<HttpResult>((resolve, reject) => {
+    let settled = false;
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      request.destroy();
+      reject(networkError(req, error));
+    };
+    const request = client.request(url, { method: req.method, headers: req.headers, agent }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', fail);
+      response.on('end', () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        const contentType = response.headers['content-type'] ?? '';
+        resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), contentType });
+      });
     });
-  } catch (error) {
-    throw networkError(req, error);
-  }
-  let text: string;
-  try {
-    text = await response.text();
-  } catch (error) {
-    throw networkError(req, error);
-  }
-  return { status: response.status, text, contentType: response.headers.get('content-type') ?? '' };
+    const timer = setTimeout(() => fail(new RequestTimeout(`timed out after ${req.timeoutMs} ms`)), req.timeoutMs);
+    request.on('error', fail);
+    request.end(req.body);
+  });
 }
 
 function networkError(req: HttpRequest, error: unknown): TransientIntegrationError {
