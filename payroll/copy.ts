@@ -10,17 +10,25 @@ export function copyValue(value: string | number | boolean | null | undefined): 
   return text.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
-/** One row in COPY text format, newline included (the hot loop of staging: no per-row arrays). */
-export function copyLine(row: ReadonlyArray<string | number | boolean | null | undefined>): string {
+/**
+ * The first `count` values of a row in COPY text format, tab-separated, without the newline (the
+ * hot loop of staging: no per-row arrays). A caller that appends more columns adds "\t" + value.
+ */
+export function copyFields(row: ReadonlyArray<string | number | boolean | null | undefined>, count = row.length): string {
   let line = '';
-  for (let i = 0; i < row.length; i++) {
+  for (let i = 0; i < count; i++) {
     const value = row[i];
     if (i > 0) line += '\t';
     if (value === null || value === undefined) line += '\\N';
     else if (typeof value === 'string') line += NEEDS_ESCAPE.test(value) ? copyValue(value) : value;
     else line += String(value);
   }
-  return line + '\n';
+  return line;
+}
+
+/** One row in COPY text format, newline included. */
+export function copyLine(row: ReadonlyArray<string | number | boolean | null | undefined>): string {
+  return copyFields(row) + '\n';
 }
 
 /**

@@ -23,7 +23,7 @@ import type { Sql } from '../../db/client';
 import { INDIVIDUAL_CREDITS } from '../../ledger/concepts';
 import { copyLine, copyLines } from '../../payroll/copy';
 import { readPayrollFile } from '../../payroll/file-reader';
-import { ROW_COLUMNS, rowStagingContext, stageRow } from '../../payroll/staging';
+import { ROW_COLUMNS, rowStagingContext, stageRow } from '../../payroll/row-staging';
 
 export interface ContractBoundResult {
   rows: number;
@@ -56,11 +56,13 @@ export async function measureContractBound(sql: Sql, file: string, input: { peri
   if (!opened.ok) throw new Error(`contract bound: ${file} is not readable as a payroll file`);
   let rows = 0;
   let encodedBytes = 0;
-  for await (const raw of opened.rows) {
-    const { cells } = stageRow(raw, ctx);
-    encodedBytes += copyLine(cells).length; // the encoding is part of the work; the sum keeps it from being optimised away
-    rows++;
-    if (cells[rejectedCell] === false) for (const c of creditCells) sci.push(String(cells[c]));
+  for await (const batch of opened.batches) {
+    for (const raw of batch) {
+      const { cells } = stageRow(raw, ctx);
+      encodedBytes += copyLine(cells).length; // the encoding is part of the work; the sum keeps it from being optimised away
+      rows++;
+      if (cells[rejectedCell] === false) for (const c of creditCells) sci.push(String(cells[c]));
+    }
   }
   const cpu = process.cpuUsage(cpu0);
   if (encodedBytes === 0) throw new Error('contract bound: nothing was encoded');
