@@ -11,7 +11,7 @@ import { chooseDatabase } from '../db/resolve';
 import { openDatabase } from '../db/open';
 import { runDemo } from './demo';
 import { loadOrCreateDevSecrets } from './lib/dev-secrets';
-import { startTsProcess, waitForHttp, waitForPort, type ManagedProcess } from './lib/processes';
+import { startTsProcess, startWorkerProcess, waitForHttp, waitForPort, type ManagedProcess } from './lib/processes';
 import { startTemporalDevServer } from './lib/temporal-dev-server';
 
 const args = new Set(process.argv.slice(2));
@@ -101,7 +101,7 @@ try {
   processes.push(startTsProcess('renapo-sim', 'simulators/renapo/main.ts', { logDir, env }));
   processes.push(startTsProcess('bank-sim', 'simulators/bank/main.ts', { logDir, env }));
   processes.push(startTsProcess('stamping-sim', 'simulators/stamping/main.ts', { logDir, env }));
-  processes.push(startTsProcess('worker', 'worker/main.ts', { logDir, env }));
+  processes.push(startWorkerProcess('worker', { logDir, env }));
   processes.push(startTsProcess('api', 'api/server.ts', { logDir, env }));
   await Promise.all([
     waitForHttp(`${env.RENAPO_URL}/health`),

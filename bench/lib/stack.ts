@@ -12,7 +12,7 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { createDatabase, type Database } from '../../db/client';
 import { openDatabase } from '../../db/open';
-import { freePort, startProcess, startTsProcess, waitForHttp, type ManagedProcess } from '../../scripts/lib/processes';
+import { freePort, startProcess, startTsProcess, waitForHttp, WORKER_NODE_ARGS, type ManagedProcess } from '../../scripts/lib/processes';
 import { startTemporalDevServer } from '../../scripts/lib/temporal-dev-server';
 import { cpuSecondsOf, programPid } from './proc';
 
@@ -125,22 +125,22 @@ export class BenchStack {
     };
   }
 
-  private program(name: string, entry: string, extra: NodeJS.ProcessEnv = {}): ManagedProcess {
+  private program(name: string, entry: string, extra: NodeJS.ProcessEnv = {}, nodeArgs: readonly string[] = []): ManagedProcess {
     const probe = path.resolve('bench/lib/heap-probe.mjs');
     const nodeOptions = [process.env.NODE_OPTIONS ?? '', extra.NODE_OPTIONS ?? '', '--expose-gc', `--import=${probe}`].filter(Boolean).join(' ');
     const env = { ...this.env(), ...extra, NODE_OPTIONS: nodeOptions, BENCH_PROBE_DIR: this.probeDir, BENCH_PROBE_NAME: name, BENCH_PROBE_ENTRY: entry };
     if (extra.CPU_PROF_DIR) {
       // --cpu-prof is refused in NODE_OPTIONS: node itself runs the entry with tsx's loader.
       mkdirSync(extra.CPU_PROF_DIR, { recursive: true });
-      return startProcess(name, process.execPath, ['--cpu-prof', `--cpu-prof-dir=${extra.CPU_PROF_DIR}`, '--import', 'tsx', entry], { logDir: this.logDir, env });
+      return startProcess(name, process.execPath, ['--cpu-prof', `--cpu-prof-dir=${extra.CPU_PROF_DIR}`, ...nodeArgs, '--import', 'tsx', entry], { logDir: this.logDir, env });
     }
-    return startTsProcess(name, entry, { logDir: this.logDir, env });
+    return startTsProcess(name, entry, { logDir: this.logDir, env, nodeArgs });
   }
 
   /** (Re)starts the worker and the API; returns when the API answers /health. */
   async startApps(): Promise<void> {
     const n = this.restarts++;
-    const worker = this.program(`worker-${n}`, 'worker/main.ts', this.options.workerEnv);
+    const worker = this.program(`worker-${n}`, 'worker/main.ts', this.options.workerEnv, WORKER_NODE_ARGS);
     const api = this.program(`api-${n}`, 'api/server.ts');
     await waitForHttp(`${this.apiUrl}/health`, 180_000);
     // The worker logs once it polls.

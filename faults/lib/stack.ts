@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, startTsProcess, waitForHttp, waitForPort, type ManagedProcess } from '../../scripts/lib/processes';
+import { freePort, startTsProcess, startWorkerProcess, waitForHttp, waitForPort, type ManagedProcess } from '../../scripts/lib/processes';
 import { startTemporalDevServer } from '../../scripts/lib/temporal-dev-server';
 
 export interface StackOptions {
@@ -213,7 +213,7 @@ export class FaultStack {
   async startWorker(index: number): Promise<void> {
     const logFile = path.join(this.logDir, `worker-${index}.log`);
     const offset = existsSync(logFile) ? statSync(logFile).size : 0;
-    const proc = startTsProcess(`worker-${index}`, 'worker/main.ts', { logDir: this.logDir, env: this.env() });
+    const proc = startWorkerProcess(`worker-${index}`, { logDir: this.logDir, env: this.env() });
     this.procs.set(`worker-${index}`, proc);
     await this.waitForLog(proc, 'worker polling task queue', 180_000, offset);
   }

@@ -54,10 +54,24 @@ export function startProcess(
   return { name, child, logFile, stop, kill };
 }
 
-/** A node process running a TypeScript entry point through tsx. */
-export function startTsProcess(name: string, entry: string, options: { env?: NodeJS.ProcessEnv; logDir: string }) {
+/**
+ * Node flags of the worker process (also in package.json's `worker` script and docker-compose):
+ * a 64 MB young generation instead of 16 MB. Staging allocates ~1 GB of short-lived objects per
+ * 100,000 rows (cells, decimals, COPY text); with the default, many survive two scavenges while a
+ * 5,000-row chunk is built and are copied to the old generation. Measured at 100k rows: staging
+ * 5.8 / 6.4 s → 5.4 / 5.9 s (alternating runs), worker CPU −0.3 to −0.5 s.
+ */
+export const WORKER_NODE_ARGS = ['--max-semi-space-size=64'];
+
+/** A node process running a TypeScript entry point through tsx (`nodeArgs` go to node). */
+export function startTsProcess(name: string, entry: string, options: { env?: NodeJS.ProcessEnv; logDir: string; nodeArgs?: readonly string[] }) {
   const tsx = path.resolve('node_modules/.bin/tsx');
-  return startProcess(name, tsx, [entry], options);
+  return startProcess(name, tsx, [...(options.nodeArgs ?? []), entry], options);
+}
+
+/** worker/main.ts with the worker's node flags. */
+export function startWorkerProcess(name: string, options: { env?: NodeJS.ProcessEnv; logDir: string }) {
+  return startTsProcess(name, 'worker/main.ts', { ...options, nodeArgs: WORKER_NODE_ARGS });
 }
 
 export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 60_000): Promise<void> {

@@ -18,7 +18,7 @@ import { bankDeposits, paymentReviewQueue, shmApplicants, shmProfiles } from '..
 import { PAYROLL_COLUMNS } from '../../domain/payroll/layout';
 import { parsePeriod } from '../../domain/periods';
 import { BANK_SIGNATURE_HEADER, signBankPayload } from '../../integrations/bank-signature';
-import { startTsProcess, type ManagedProcess } from '../../scripts/lib/processes';
+import { startWorkerProcess as spawnWorkerProcess, type ManagedProcess } from '../../scripts/lib/processes';
 import { eq } from 'drizzle-orm';
 import { createUser } from '../../identity/users';
 import { shmApplicantWorkflowId } from '../../workflows/shm-applicant';
@@ -36,7 +36,7 @@ const logDir = mkdtempSync(path.join(os.tmpdir(), 'resilience-'));
 
 /** worker/main.ts as a separate process group on this world's database, storage and task queue. */
 async function startWorkerProcess(name: string): Promise<ManagedProcess> {
-  const proc = startTsProcess(name, 'worker/main.ts', {
+  const proc = spawnWorkerProcess(name, {
     logDir,
     env: {
       NODE_ENV: 'test',
