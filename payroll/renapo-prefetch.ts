@@ -6,8 +6,8 @@
  *
  * Best effort by design: the set checks remain the authority (they ask for whatever is still
  * missing and fail, and retry, if RENAPO is down). So a failed call stops the prefetch quietly,
- * and `stop()` drops what is still queued and waits only for the small batch in flight — the
- * staging activity never waits long for RENAPO, whatever its rate limit or health.
+ * and `stop()` drops what is still queued and waits only for the batch in flight — the staging
+ * activity never waits long for RENAPO, whatever its rate limit or health.
  */
 export interface RenapoPrefetch {
   /** Queues CURPs; ignored after `stop()` or a failure. */
