@@ -10,6 +10,8 @@ import { ACTIVE_RENAPO_STATUSES } from '../integrations/renapo';
 import { FINDING_CATALOGUE, type FindingCode } from '../domain/payroll/findings';
 import { parsePeriod, previousPeriod } from '../domain/periods';
 import { settleAll } from '../platform/concurrency';
+import type { Sql } from '../db/client';
+import type { TransactionSql } from 'postgres';
 
 const fix = (code: FindingCode) => FINDING_CATALOGUE[code].fix;
 const severity = (code: FindingCode) => FINDING_CATALOGUE[code].severity;
@@ -32,6 +34,19 @@ const namesKey = (expr: string) =>
  * are settled by the plain comparison, without the regular expressions.
  */
 const namesDiffer = (sent: string, renapo: string) => `(${sent} is distinct from ${renapo} and ${namesKey(sent)} <> ${namesKey(renapo)})`;
+
+/**
+ * PLANS. A file's rows have no statistics of their own when it is checked: payroll_rows was last
+ * analysed before the file was staged, so the planner believes `file_id = $1` matches one row and
+ * nests set against set — an 8,000-row file's duplicates check, re-aggregating the file for each of
+ * its rows, took 152 s (statewide bench, 2026-11-23); the registry and RENAPO passes degraded the
+ * same way. So every statement here runs with nested loops disabled and is written so that no plan
+ * depends on those estimates: sets of the file's rows and findings are hashed against each other,
+ * and every look-up in a registry-wide table (people, employments, salary_history, curp_history,
+ * renapo_checks) is a LATERAL or scalar subquery with `limit 1` — an index probe per row, which
+ * cannot be flattened into a hash join over the whole table (that would read the registry for a
+ * file of ten rows).
+ */
 
 /**
  * Person of each row: staging wrote it from curp_history (so an old CURP, RCC/BCC, finds the same
@@ -59,7 +74,7 @@ export async function runSetBasedChecks(deps: ActivityDeps, input: SetCheckInput
   if (!parsePeriod(input.period)) throw new Error(`invalid period ${input.period}`);
 
   const replace = async (...[pass, insertSql, params]: PassStatement) => {
-    await sql.begin(async (tx) => {
+    await withFileScopedPlans(sql, async (tx) => {
       await tx`delete from payroll_findings where file_id = ${fileId} and pass = ${pass}`;
       await tx.unsafe(insertSql, params as never[]);
     });
@@ -77,32 +92,68 @@ export async function runSetBasedChecks(deps: ActivityDeps, input: SetCheckInput
     askRenapoForNewCurps(deps, input).then(() => replace(...renapoPass(fileId))),
   ]);
 
-  // Row state follows its findings: any error blocks the row; warnings only flag it. Only rows
-  // whose state changes are written (staging already set it from the row findings), so a file
-  // with few set-level findings does not rewrite every row.
-  await sql`
-    with state as (
-      select r.row_number,
-             exists (select 1 from payroll_findings f where f.file_id = r.file_id and f.row_number = r.row_number and f.severity = 'error') as rejected,
-             exists (select 1 from payroll_findings f where f.file_id = r.file_id and f.row_number = r.row_number and f.severity = 'warning') as has_warnings
-        from payroll_rows r
-       where r.file_id = ${fileId})
-    update payroll_rows r set rejected = s.rejected, has_warnings = s.has_warnings
-      from state s
-     where r.file_id = ${fileId} and r.row_number = s.row_number
-       and (r.rejected is distinct from s.rejected or r.has_warnings is distinct from s.has_warnings)`;
+  const [, rowState, rowStateParams] = rowStateStatement(fileId);
+  await withFileScopedPlans(sql, (tx) => tx.unsafe(rowState, rowStateParams as never[]));
+}
+
+/**
+ * Runs `work` in one transaction whose plans cannot go quadratic on a file the planner has no
+ * statistics for (see PLANS): nested loops only where nothing else can run (LATERAL probes).
+ */
+export async function withFileScopedPlans<T>(sql: Sql, work: (tx: TransactionSql) => Promise<T>): Promise<T> {
+  let result: T | undefined;
+  await sql.begin(async (tx) => {
+    await tx`set local enable_nestloop = off`;
+    result = await work(tx);
+  });
+  return result as T;
+}
+
+/** Every statement of the set checks for a file, named, with its parameters (the plan test reads them). */
+export function setCheckStatements(input: SetCheckInput, renapoCacheTtlSeconds: number): PassStatement[] {
+  return [...registryPasses(input), renapoPass(input.fileId), uncheckedCurpsStatement(input.fileId, renapoCacheTtlSeconds), rowStateStatement(input.fileId)];
+}
+
+/**
+ * Row state follows its findings: any error blocks the row; warnings only flag it. Only rows
+ * whose state changes are written (staging already set it from the row findings), so a file
+ * with few set-level findings does not rewrite every row.
+ */
+function rowStateStatement(fileId: string): PassStatement {
+  return [
+    'row-state',
+    `with state as (
+       select r.row_number,
+              exists (select 1 from payroll_findings f where f.file_id = r.file_id and f.row_number = r.row_number and f.severity = 'error') as rejected,
+              exists (select 1 from payroll_findings f where f.file_id = r.file_id and f.row_number = r.row_number and f.severity = 'warning') as has_warnings
+         from payroll_rows r
+        where r.file_id = $1)
+     update payroll_rows r set rejected = s.rejected, has_warnings = s.has_warnings
+       from state s
+      where r.file_id = $1 and r.row_number = s.row_number
+        and (r.rejected is distinct from s.rejected or r.has_warnings is distinct from s.has_warnings)`,
+    [fileId],
+  ];
+}
+
+/** The file's CURPs without a RENAPO answer younger than the cache's time to live. */
+function uncheckedCurpsStatement(fileId: string, ttlSeconds: number): PassStatement {
+  return [
+    'renapo-unchecked',
+    `select distinct r.curp from payroll_rows r
+      where r.file_id = $1 and r.curp is not null and ${withoutRowFindings(['E005', 'E010', 'E011'])}
+        and coalesce((select c.checked_at from renapo_checks c where c.curp = r.curp order by c.checked_at desc limit 1)
+                       <= now() - make_interval(secs => $2), true)`,
+    [fileId, ttlSeconds],
+  ];
 }
 
 /** Asks RENAPO (following RCC/BCC chains) for the file's CURPs without a recent stored answer. */
 async function askRenapoForNewCurps(deps: ActivityDeps, input: SetCheckInput): Promise<void> {
   const { sql } = deps;
   const { fileId } = input;
-  const unchecked = (await sql.unsafe(
-    `select distinct r.curp from payroll_rows r
-      where r.file_id = $1 and r.curp is not null and ${withoutRowFindings(['E005', 'E010', 'E011'])}
-        and not exists (select 1 from renapo_checks c where c.curp = r.curp and c.checked_at > now() - make_interval(secs => $2))`,
-    [fileId, deps.config.RENAPO_CACHE_TTL_SECONDS],
-  )) as unknown as Array<{ curp: string }>;
+  const [, uncheckedSql, params] = uncheckedCurpsStatement(fileId, deps.config.RENAPO_CACHE_TTL_SECONDS);
+  const unchecked = (await withFileScopedPlans(sql, (tx) => tx.unsafe(uncheckedSql, params as never[]))) as unknown as Array<{ curp: string }>;
   if (unchecked.length > 0) {
     const registry = createRegistryService({ db: deps.db, renapo: deps.renapo, config: deps.config });
     // Each batch is two database round trips per hop plus one INSERT per 200 answers
@@ -115,8 +166,8 @@ async function askRenapoForNewCurps(deps: ActivityDeps, input: SetCheckInput): P
   }
 }
 
-/** A pass's name and the statement (with its parameters) that inserts that pass's findings. */
-type PassStatement = [pass: string, insertSql: string, params: unknown[]];
+/** A statement's name (a pass's findings are replaced under it) and its SQL with parameters. */
+export type PassStatement = [pass: string, insertSql: string, params: unknown[]];
 
 /** Duplicates (E014), the registry (E032/E033/E060) and the previous period (W050/W051). */
 function registryPasses(input: SetCheckInput): PassStatement[] {
@@ -161,7 +212,7 @@ function registryPasses(input: SetCheckInput): PassStatement[] {
             'La clave ISSEMyM ' || rp.clave_issemym || ' no corresponde a esta CURP en el registro. ' || $8, 'registry'
        from rp where rp.clave_issemym is not null
         and not exists (select 1 from payroll_findings f where f.file_id = $1 and f.row_number = rp.row_number and f.code = 'E045')
-        and not exists (select 1 from people p where p.id = rp.person_id and p.clave_issemym = rp.clave_issemym)`,
+        and (select p.clave_issemym from people p where p.id = rp.person_id limit 1) is distinct from rp.clave_issemym`,
     [fileId, institutionClave, severity('E032'), fix('E032'), severity('E033'), fix('E033'), severity('E060'), fix('E060')],
   ]);
 
@@ -173,7 +224,8 @@ function registryPasses(input: SetCheckInput): PassStatement[] {
       `with rp as (${ROW_PEOPLE}),
             missing as (
               select distinct on (e.person_id) e.person_id, p.curp, p.clave_issemym
-                from employments e join people p on p.id = e.person_id
+                from employments e
+                join lateral (select p.curp, p.clave_issemym from people p where p.id = e.person_id limit 1) p on true
                where e.institution_clave = $2 and e.start_date <= $3::date and (e.end_date is null or e.end_date >= $4::date)
                  and not exists (select 1 from rp where rp.person_id = e.person_id)
                order by e.person_id)
@@ -188,8 +240,9 @@ function registryPasses(input: SetCheckInput): PassStatement[] {
                 round((rp.sueldo_cotizable - s.sueldo_cotizable) * 100 / s.sueldo_cotizable, 1)::text || ' %). ' || $8,
               'previous-period'
          from rp
-         join employments e on e.person_id = rp.person_id and e.institution_clave = $2 and e.end_date is null
-         join salary_history s on s.employment_id = e.id and s.period = $9
+         join lateral (select e.id from employments e
+                        where e.person_id = rp.person_id and e.institution_clave = $2 and e.end_date is null limit 1) e on true
+         join lateral (select s.sueldo_cotizable from salary_history s where s.employment_id = e.id and s.period = $9 limit 1) s on true
         where rp.movimiento = 'N' and s.sueldo_cotizable > 0 and rp.sueldo_cotizable is not null
           and abs(rp.sueldo_cotizable - s.sueldo_cotizable) > s.sueldo_cotizable * 0.30`,
       [fileId, institutionClave, previous.end, previous.start, severity('W050'), fix('W050'), severity('W051'), fix('W051'), previous.period],
@@ -202,14 +255,11 @@ function registryPasses(input: SetCheckInput): PassStatement[] {
 function renapoPass(fileId: string): PassStatement {
   return [
     'renapo',
-    `with latest as (
-         select distinct on (c.curp) c.curp, c.found, c.status, c.new_curp, c.record
-           from renapo_checks c
-          where c.curp in (select curp from payroll_rows where file_id = $1 and curp is not null)
-          order by c.curp, c.checked_at desc),
-            rows as (
+    `with rows as (
          select r.row_number, r.curp, r.primer_apellido, r.segundo_apellido, r.nombres, l.found, l.status, l.new_curp, l.record
-           from payroll_rows r join latest l on l.curp = r.curp
+           from payroll_rows r
+           join lateral (select c.found, c.status, c.new_curp, c.record from renapo_checks c
+                          where c.curp = r.curp order by c.checked_at desc limit 1) l on true
           where r.file_id = $1 and ${withoutRowFindings(['E005', 'E010', 'E011'])}),
             named as (select * from rows x where not exists (select 1 from payroll_findings f where f.file_id = $1 and f.row_number = x.row_number and f.code = 'E044'))
        insert into payroll_findings (file_id, row_number, "column", code, severity, value, message, pass)
