@@ -41,6 +41,7 @@ import path from 'node:path';
 import { addDays } from '../domain/dates';
 import { periodOfDate } from '../domain/periods';
 import { createUser } from '../identity/users';
+import { payrollWorkflowId } from '../payroll/intake';
 import { driveSubmissions, stagesOf, type SubmissionTiming } from './lib/drive';
 import { measureFloor, type FloorResult } from './lib/floor';
 import { measureContractBound, type ContractBoundResult } from './lib/contract-bound';
@@ -50,6 +51,7 @@ import { machine, memoryOf, MemorySampler, probeWindow } from './lib/proc';
 import { renderReport } from './lib/report';
 import { seedScenario, type RenapoMode } from './lib/seed';
 import { runShmScenario, type ShmResult } from './lib/shm';
+import { queueWaits, type QueueWaits } from './lib/queue-waits';
 import { BenchStack } from './lib/stack';
 import type { LoadResult } from './load';
 
@@ -98,6 +100,8 @@ export interface StatewideResult {
   loadavgEnd: number[];
   latencyDuring: LoadResult | null;
   renapoCalls: number;
+  /** Task-queue waits against run times, from the submissions' Temporal histories (absent in older runs). */
+  queueWaits?: QueueWaits;
 }
 
 /** The report's sections that BENCH_KEEP_FROM can carry over from an earlier run. */
@@ -319,6 +323,11 @@ async function main() {
       const slowest = e2e.at(-1)!;
       const largest = e2e.reduce((a, b) => (b.t.rows > a.t.rows ? b : a));
       const totalRows = timings.reduce((a, t) => a + t.rows, 0);
+      const waits = await queueWaits(
+        stack.temporal,
+        timings.map((t) => payrollWorkflowId(t.clave, period)),
+        [payrollWorkflowId(largest.t.clave, period), payrollWorkflowId(slowest.t.clave, period)],
+      );
       results.statewide = {
         institutions: timings.length, people: totalRows, largest: largest.t.rows, wallSeconds: Math.round(wall * 10) / 10,
         uploadSeconds: Math.round(((uploadsEnded || Date.now()) - started) / 100) / 10,
@@ -335,6 +344,7 @@ async function main() {
         loadavgEnd: machine().loadavg,
         latencyDuring,
         renapoCalls: (await renapoCallsSoFar(stack)) - renapo0,
+        queueWaits: waits,
       };
       log(`  statewide done: ${wall.toFixed(0)} s wall, slowest ${slowest.t.clave} (${slowest.t.rows} rows) ${slowest.s.endToEnd?.toFixed(0)} s`);
       writeFileSync(path.join(workDir, 'results.json'), JSON.stringify(results, null, 2));

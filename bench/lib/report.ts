@@ -1,6 +1,7 @@
 /** BENCHMARKS.md from a run's results (bench/run.ts). */
-import type { BenchResults, RunRef, SectionKey, SingleResult } from '../run';
+import type { BenchResults, RunRef, SectionKey, SingleResult, StatewideResult } from '../run';
 import { contractBoundSeconds, FIXED_STAGES } from './contract-bound';
+import type { QueueWaits } from './queue-waits';
 import type { ShmResult } from './shm';
 
 const STAGES: [key: string, label: string][] = [
@@ -20,6 +21,7 @@ const STAGES: [key: string, label: string][] = [
 const f1 = (n: number | null | undefined) => (n === null || n === undefined || Number.isNaN(n) ? '—' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 const fx = (n: number | null | undefined) => (n === null || n === undefined || !Number.isFinite(n) ? '—' : `${n.toFixed(1)}×`);
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const pct = (share: number) => `${(share * 100).toFixed(0)} %`;
 /** The heap probe samples every 10 s: a shorter run has no sample rather than a zero heap. */
 const probed = (mb: number) => (mb > 0 ? f1(mb) : '— (run < 10 s)');
 
@@ -164,6 +166,7 @@ export function renderReport(r: BenchResults, notes: string): string {
       const l = sw.latencyDuring;
       lines.push(`| status endpoint while the state is processed: p50 / p95 / p99 (req/s, errors) | ${l.p50} / ${l.p95} / ${l.p99} ms (${l.perSecond}/s, ${l.errors}) |`);
     }
+    if (sw.queueWaits) lines.push('', queueWaitTables(sw.queueWaits, sw));
   } else {
     lines.push('_Not run (BENCH_STATEWIDE=0)._');
   }
@@ -239,4 +242,27 @@ function shmSection(x: ShmResult | null): string {
     lines.push('', '_API latency of the SHM endpoints not measured in this run._');
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Scheduling against work in the statewide run, from the submissions' Temporal histories. */
+function queueWaitTables(q: QueueWaits, sw: StatewideResult): string {
+  const lines: string[] = [];
+  lines.push(
+    `**Waiting against working** (from the ${int(q.workflows)} submissions' Temporal histories: an activity *waits* from ActivityTaskScheduled to ActivityTaskStarted — in its task queue, for a free slot of a worker — and *runs* from then until it completes; workflow tasks wait the same way for the workflow code to run). Per workflow, waiting is **${pct(q.waitingShare.p50)}** of waiting + running at the median and ${pct(q.waitingShare.p95)} at p95.`,
+  );
+  lines.push('');
+  lines.push('| task queue | activities | wait: total / p50 / p95 / max s | run: total / p50 / p95 / max s |');
+  lines.push('|---|---:|---:|---:|');
+  for (const x of q.perQueue) {
+    lines.push(`| ${x.queue} | ${int(x.activities)} | ${f1(x.waitSeconds.total)} / ${f1(x.waitSeconds.p50)} / ${f1(x.waitSeconds.p95)} / ${f1(x.waitSeconds.max)} | ${f1(x.runSeconds.total)} / ${f1(x.runSeconds.p50)} / ${f1(x.runSeconds.p95)} / ${f1(x.runSeconds.max)} |`);
+  }
+  lines.push(`| workflow tasks (all queues) | — | ${f1(q.workflowTaskWaitSeconds.total)} / ${f1(q.workflowTaskWaitSeconds.p50PerWorkflow)} per workflow / — / ${f1(q.workflowTaskWaitSeconds.maxPerWorkflow)} per workflow | — |`);
+  const name = (id: string) => (id.includes(`/${sw.largestInstitution.clave}/`) ? `largest (${sw.largestInstitution.clave}, ${int(sw.largestInstitution.rows)} rows)` : `slowest (${sw.slowest.clave}, ${int(sw.slowest.rows)} rows)`);
+  for (const b of q.breakdowns) {
+    lines.push('');
+    lines.push(
+      `- ${name(b.workflowId)}: activities waited ${f1(b.activityWaitSeconds)} s and ran ${f1(b.activityRunSeconds)} s; its workflow tasks waited ${f1(b.workflowTaskWaitSeconds)} s. Longest waits: ${b.longestWaits.map((w) => `${w.type} on ${w.queue} ${f1(w.waitSeconds)} s (then ran ${f1(w.runSeconds)} s)`).join('; ')}.`,
+    );
+  }
+  return lines.join('\n');
 }
