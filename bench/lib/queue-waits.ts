@@ -124,7 +124,13 @@ export async function queueWaits(client: Client, workflowIds: readonly string[],
     }),
   );
   const byQueue = new Map<string, ActivityTiming[]>();
-  for (const t of timings) for (const a of t.activities) byQueue.set(a.queue, [...(byQueue.get(a.queue) ?? []), a]);
+  for (const t of timings) {
+    for (const a of t.activities) {
+      const list = byQueue.get(a.queue) ?? [];
+      list.push(a);
+      byQueue.set(a.queue, list);
+    }
+  }
   const perWorkflowTaskWait = timings.map((t) => t.workflowTaskWaitMs).sort((a, b) => a - b);
   const shares = timings
     .map((t) => {
