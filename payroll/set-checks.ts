@@ -36,19 +36,6 @@ const namesKey = (expr: string) =>
 const namesDiffer = (sent: string, renapo: string) => `(${sent} is distinct from ${renapo} and ${namesKey(sent)} <> ${namesKey(renapo)})`;
 
 /**
- * PLANS. A file's rows have no statistics of their own when it is checked: payroll_rows was last
- * analysed before the file was staged, so the planner believes `file_id = $1` matches one row and
- * nests set against set — an 8,000-row file's duplicates check, re-aggregating the file for each of
- * its rows, took 152 s (statewide bench, 2026-11-23); the registry and RENAPO passes degraded the
- * same way. So every statement here runs with nested loops disabled and is written so that no plan
- * depends on those estimates: sets of the file's rows and findings are hashed against each other,
- * and every look-up in a registry-wide table (people, employments, salary_history, curp_history,
- * renapo_checks) is a LATERAL or scalar subquery with `limit 1` — an index probe per row, which
- * cannot be flattened into a hash join over the whole table (that would read the registry for a
- * file of ten rows).
- */
-
-/**
  * Person of each row: staging wrote it from curp_history (so an old CURP, RCC/BCC, finds the same
  * person); a CURP registered since then (another file's alta) is looked up here with a
  * primary-key probe (the lateral with `limit 1` is never turned into a hash join: a hash join read
@@ -98,7 +85,16 @@ export async function runSetBasedChecks(deps: ActivityDeps, input: SetCheckInput
 
 /**
  * Runs `work` in one transaction whose plans cannot go quadratic on a file the planner has no
- * statistics for (see PLANS): nested loops only where nothing else can run (LATERAL probes).
+ * statistics for. A file's rows have none when it is checked: payroll_rows was last analysed
+ * before the file was staged, so the planner believes `file_id = $1` matches one row and nests
+ * set against set — an 8,000-row file's duplicates check, re-aggregating the file for each of its
+ * rows, took 152 s (statewide bench, 2026-11-23); the registry and RENAPO passes degraded the same
+ * way. So nested loops are disabled, and every statement run here is written so that no plan
+ * depends on those estimates: sets of the file's rows and findings are hashed against each other,
+ * and every look-up in a registry-wide table (people, employments, salary_history, curp_history,
+ * renapo_checks) is a LATERAL or scalar subquery with `limit 1` — an index probe per row (a nested
+ * loop by construction), which cannot be flattened into a hash join over the whole table (that
+ * would read the registry for a file of ten rows).
  */
 export async function withFileScopedPlans<T>(sql: Sql, work: (tx: TransactionSql) => Promise<T>): Promise<T> {
   let result: T | undefined;
