@@ -21,7 +21,6 @@ export interface WorkflowTiming {
   activities: ActivityTiming[];
   /** Sum of WorkflowTaskScheduled → WorkflowTaskStarted over the history. */
   workflowTaskWaitMs: number;
-  workflowTasks: number;
 }
 
 type HistoryEvent = NonNullable<Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>['events']>[number];
@@ -36,7 +35,6 @@ export async function workflowTiming(client: Client, workflowId: string): Promis
   const workflowTaskScheduled = new Map<number, number>();
   const activities: ActivityTiming[] = [];
   let workflowTaskWaitMs = 0;
-  let workflowTasks = 0;
   for (const e of events) {
     const at = tsToMs(e.eventTime);
     if (e.activityTaskScheduledEventAttributes) {
@@ -54,14 +52,11 @@ export async function workflowTiming(client: Client, workflowId: string): Promis
         workflowTaskScheduled.set(eventId(e), at);
       } else if (e.workflowTaskStartedEventAttributes) {
         const s = workflowTaskScheduled.get(Number(e.workflowTaskStartedEventAttributes.scheduledEventId));
-        if (s !== undefined) {
-          workflowTaskWaitMs += at - s;
-          workflowTasks++;
-        }
+        if (s !== undefined) workflowTaskWaitMs += at - s;
       }
     }
   }
-  return { workflowId, activities, workflowTaskWaitMs, workflowTasks };
+  return { workflowId, activities, workflowTaskWaitMs };
 }
 
 export interface QueueSummary {
