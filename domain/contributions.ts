@@ -4,7 +4,7 @@
  * retentions are taken as reported; total_due = Σ cuotas + Σ aportaciones + Σ retenciones.
  */
 import { compareDates, isValidIsoDate, type IsoDate } from './dates';
-import { Decimal, toAmountString, ZERO } from './money';
+import { amountCents, centsToAmountString, Decimal, toAmountString, ZERO } from './money';
 
 export const CONCEPTS = ['salud', 'reparto', 'sci', 'admin', 'riesgo'] as const;
 export type Concept = (typeof CONCEPTS)[number];
@@ -109,6 +109,66 @@ export function computeRowContributions(sueldo: Decimal, rates: readonly Applied
   // rounded directly instead of through `roundHalfUp2`'s copy (8 lines per payroll row, hot path).
   const base = new Decimal(sueldo);
   return rates.map((r) => ({ concept: r.concept, party: r.party, amount: base.times(r.rate).toDecimalPlaces(2, Decimal.ROUND_HALF_UP) }));
+}
+
+/** A rate as the exact fraction numerator / scale (scale a power of ten), for integer arithmetic. */
+interface ScaledRate {
+  numerator: number;
+  scale: number;
+}
+
+function scaledRate(rate: Decimal): ScaledRate | null {
+  const decimals = rate.decimalPlaces();
+  if (decimals > 15) return null; // 10^decimals must be an exact double
+  const numerator = rate.times(new Decimal(10).pow(decimals)).toNumber();
+  return Number.isSafeInteger(numerator) ? { numerator, scale: 10 ** decimals } : null;
+}
+
+/**
+ * round_half_up(sueldo × rate, 2) in integer centavos: sueldo (centavos) × the rate's numerator is
+ * the line in 1/scale centavos, divided and rounded half up. Exact whenever the product is a safe
+ * integer; null otherwise (then the Decimal reference, `computeRowContributions`, applies).
+ */
+function lineCents(sueldoCents: number, rate: ScaledRate): number | null {
+  const product = sueldoCents * rate.numerator;
+  if (!Number.isSafeInteger(product)) return null;
+  const remainder = product % rate.scale;
+  const quotient = (product - remainder) / rate.scale;
+  return remainder * 2 >= rate.scale ? quotient + 1 : quotient;
+}
+
+/**
+ * A file's rates compiled for its rows (the staging hot path): given a row's canonical
+ * sueldo_cotizable text, the amounts of the requested (party, concept) lines in that order, as
+ * canonical amount text, '0.00' where no rate is in force. Same results as `computeRowContributions`
+ * (property-tested against it and an integer oracle), computed in integer centavos when exact.
+ */
+export function compileRowContributions(
+  rates: readonly AppliedRate[],
+  order: readonly (readonly [Party, Concept])[],
+): (sueldo: string) => string[] {
+  const positions = order.map(([party, concept]) => rates.findIndex((r) => r.party === party && r.concept === concept));
+  const scaled = positions.map((i) => (i >= 0 ? scaledRate(rates[i]!.rate) : null));
+  const exact = positions.every((i, k) => i < 0 || scaled[k] !== null);
+  const viaDecimal = (sueldo: string): string[] => {
+    const lines = computeRowContributions(new Decimal(sueldo), rates);
+    return positions.map((i) => (i >= 0 ? toAmountString(lines[i]!.amount) : '0.00'));
+  };
+  return (sueldo) => {
+    const cents = exact ? amountCents(sueldo) : null;
+    if (cents === null) return viaDecimal(sueldo);
+    const amounts: string[] = new Array(positions.length);
+    for (let k = 0; k < positions.length; k++) {
+      if (positions[k]! < 0) {
+        amounts[k] = '0.00';
+        continue;
+      }
+      const line = lineCents(cents, scaled[k]!);
+      if (line === null) return viaDecimal(sueldo);
+      amounts[k] = centsToAmountString(line);
+    }
+    return amounts;
+  };
 }
 
 export interface Retentions {

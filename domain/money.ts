@@ -50,6 +50,54 @@ export function toAmountString(d: Decimal): string {
   return `${negative ? '-' : ''}${intPart}.${fracPart.padEnd(2, '0')}`;
 }
 
+// ---- The per-row hot path: exact integer centavos -----------------------------------------------
+// A payroll row carries four amounts and yields eight contribution lines. Through Decimal objects
+// that was ~1.1 CPU-s and most of the garbage per 100k rows (bench/notes.md, session 10), so the
+// per-row code works in integer centavos, which are exact decimal arithmetic as long as every
+// value stays a safe integer (< 2^53); beyond that it falls back to Decimal, never to a float.
+
+const CENTS_PATTERN = /^(\d{1,13})(?:\.(\d)(\d)?)?$/;
+
+/**
+ * An amount's text (already trimmed, as `parseAmount` accepts it) as integer centavos, or null when
+ * it is not a valid amount or has more than 13 integer digits (then use `parseAmount`).
+ */
+export function amountCents(text: string): number | null {
+  const m = CENTS_PATTERN.exec(text);
+  if (!m) return null;
+  return Number(m[1]) * 100 + (m[2] === undefined ? 0 : Number(m[2]) * 10 + (m[3] === undefined ? 0 : Number(m[3])));
+}
+
+/** Non-negative integer centavos as `toAmountString` renders them: "1234.50", "0.05". */
+export function centsToAmountString(cents: number): string {
+  if (!Number.isSafeInteger(cents) || cents < 0) throw new RangeError(`not a non-negative safe number of centavos: ${cents}`);
+  const fraction = cents % 100;
+  return `${(cents - fraction) / 100}.${fraction < 10 ? '0' : ''}${fraction}`;
+}
+
+/**
+ * The canonical text of an amount, `toAmountString(parseAmount(text))`, without building a Decimal
+ * when the amount fits in safe centavos. Null when the text is not a valid amount.
+ */
+export function canonicalAmount(text: string): string | null {
+  const trimmed = text.trim();
+  const cents = amountCents(trimmed);
+  if (cents !== null) return centsToAmountString(cents);
+  const parsed = parseAmount(trimmed);
+  return parsed ? toAmountString(parsed) : null;
+}
+
+/**
+ * Compares two canonical non-negative amount texts exactly (negative, zero, positive like a − b):
+ * canonical texts have no leading zeros and two decimals, so more integer digits means larger and
+ * equal lengths compare as text.
+ */
+export function compareCanonicalAmounts(a: string, b: string): number {
+  const lengthDifference = a.indexOf('.') - b.indexOf('.');
+  if (lengthDifference !== 0) return lengthDifference;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Exact sum of a list of amounts (empty list → 0). */
 export function sumAmounts(list: Iterable<Decimal>): Decimal {
   let total: Decimal = ZERO;

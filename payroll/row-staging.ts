@@ -2,8 +2,7 @@
  * The row work of staging, with no database and no I/O: the layout rules, the contributions and
  * the COPY encoding of each row (staging.ts commits the result chunk by chunk).
  */
-import { computeRowContributions, type AppliedRate } from '../domain/contributions';
-import { Decimal } from '../domain/money';
+import { compileRowContributions, type AppliedRate } from '../domain/contributions';
 import { type Finding } from '../domain/payroll/findings';
 import { PAYROLL_COLUMNS, TEXT_LIMITS, type PayrollCells } from '../domain/payroll/layout';
 import { validateRow, type NormalizedRow } from '../domain/payroll/row-validation';
@@ -80,13 +79,7 @@ function rejectedRowCells(fileId: string, rowNumber: number, cells: PayrollCells
   ];
 }
 
-/** Position in `rates` of each (party, concept) of AMOUNT_ORDER, -1 when no rate is in force. */
-function amountPositions(rates: readonly AppliedRate[]): number[] {
-  return AMOUNT_ORDER.map(([party, concept]) => rates.findIndex((r) => r.party === party && r.concept === concept));
-}
-
-function validRowCells(fileId: string, row: NormalizedRow, rates: readonly AppliedRate[], positions: readonly number[], hasWarnings: boolean): Cell[] {
-  const lines = computeRowContributions(new Decimal(row.sueldoCotizable), rates);
+function validRowCells(fileId: string, row: NormalizedRow, ctx: RowStagingContext, hasWarnings: boolean): Cell[] {
   return [
     fileId,
     row.row,
@@ -107,7 +100,7 @@ function validRowCells(fileId: string, row: NormalizedRow, rates: readonly Appli
     row.afore,
     false,
     hasWarnings,
-    ...positions.map((i) => (i >= 0 ? lines[i]!.amount.toString() : '0')),
+    ...ctx.contributions(row.sueldoCotizable),
     null,
   ];
 }
@@ -119,12 +112,12 @@ export interface RowStagingContext {
   rates: readonly AppliedRate[];
   /** Configured cap of sueldo_cotizable per quincena (E041); null: no cap. */
   salaryCap: string | null;
-  /** `amountPositions(rates)`, computed once per file instead of once per row. */
-  positions: readonly number[];
+  /** The rates compiled once per file: a row's sueldo → its amounts in AMOUNT_ORDER. */
+  contributions: (sueldo: string) => string[];
 }
 
 export function rowStagingContext(fileId: string, period: PeriodInfo, rates: readonly AppliedRate[], salaryCap: string | null): RowStagingContext {
-  return { fileId, period, rates, salaryCap, positions: amountPositions(rates) };
+  return { fileId, period, rates, salaryCap, contributions: compileRowContributions(rates, AMOUNT_ORDER) };
 }
 
 /**
@@ -142,7 +135,7 @@ export function stageRow(raw: StagingRow, ctx: RowStagingContext): { cells: Cell
   }
   const hasWarnings = findings.some((f) => f.severity === 'warning');
   const cells = normalized
-    ? validRowCells(ctx.fileId, normalized, ctx.rates, ctx.positions, hasWarnings)
+    ? validRowCells(ctx.fileId, normalized, ctx, hasWarnings)
     : rejectedRowCells(ctx.fileId, raw.rowNumber, raw.cells, hasWarnings);
   return { cells, findings };
 }

@@ -21,7 +21,7 @@
 import { parseIsoDate, type IsoDate } from '../dates';
 import { validateCurp, type CurpSex } from '../identifiers/curp';
 import { rfcAgreesWithCurp, validateRfcPersonaFisica } from '../identifiers/rfc';
-import { Decimal, parseAmount, toAmountString } from '../money';
+import { canonicalAmount, compareCanonicalAmounts, type Decimal, toAmountString } from '../money';
 import { parsePeriod, type PeriodInfo } from '../periods';
 import { hasErrors, makeFinding, type Finding, type FindingCode } from './findings';
 import { TEXT_LIMITS, type PayrollCells, type PayrollColumn } from './layout';
@@ -104,12 +104,12 @@ function resolvePeriod(period: string | PeriodInfo): PeriodInfo {
   return info;
 }
 
-function resolveCap(cap: Decimal | string | null | undefined): Decimal | null {
+/** The cap as canonical amount text (compared exactly with `compareCanonicalAmounts`). */
+function resolveCap(cap: Decimal | string | null | undefined): string | null {
   if (cap === null || cap === undefined) return null;
-  if (typeof cap !== 'string') return cap;
-  const parsed = parseAmount(cap);
-  if (!parsed) throw new RangeError(`validateRow: invalid salary cap ${JSON.stringify(cap)}`);
-  return parsed;
+  const canonical = typeof cap === 'string' ? canonicalAmount(cap) : cap.isNegative() || cap.decimalPlaces() > 2 ? null : toAmountString(cap);
+  if (!canonical) throw new RangeError(`validateRow: invalid salary cap ${JSON.stringify(String(cap))}`);
+  return canonical;
 }
 
 function quote(text: string): string {
@@ -264,24 +264,21 @@ export function validateRow(cells: PayrollCells, context: RowValidationContext):
 
   // --- sueldo_cotizable (E040, E041) ---
   const sueldoText = raw('sueldo_cotizable').trim();
-  const sueldo = parseAmount(sueldoText);
+  // Canonical text ("1234.50"), compared exactly without a Decimal per row (domain/money.ts).
+  const sueldo = canonicalAmount(sueldoText);
   let sueldoCotizable: string | null = null;
   if (!sueldo) {
     add('E040', 'sueldo_cotizable', `El sueldo_cotizable ${quote(sueldoText)} ${amountProblem(sueldoText)}.`);
-  } else if (sueldo.isZero() && movimiento !== null && movimiento !== 'B') {
+  } else if (sueldo === '0.00' && movimiento !== null && movimiento !== 'B') {
     add(
       'E040',
       'sueldo_cotizable',
       `El sueldo_cotizable es cero en un movimiento ${movimiento} (${MOVIMIENTO_LABELS[movimiento]}); solo las bajas (B) pueden llevar sueldo cero.`,
     );
-  } else if (cap && sueldo.greaterThan(cap)) {
-    add(
-      'E041',
-      'sueldo_cotizable',
-      `El sueldo_cotizable ${toAmountString(sueldo)} es mayor que el tope de la quincena ${period.period} (${toAmountString(cap)}).`,
-    );
+  } else if (cap && compareCanonicalAmounts(sueldo, cap) > 0) {
+    add('E041', 'sueldo_cotizable', `El sueldo_cotizable ${sueldo} es mayor que el tope de la quincena ${period.period} (${cap}).`);
   } else {
-    sueldoCotizable = toAmountString(sueldo);
+    sueldoCotizable = sueldo;
   }
 
   // --- dias_cotizados (E042) ---
@@ -319,12 +316,12 @@ export function validateRow(cells: PayrollCells, context: RowValidationContext):
       retentions.push('0.00');
       continue;
     }
-    const amount = parseAmount(t);
+    const amount = canonicalAmount(t);
     if (!amount) {
       add('E043', column, `La retención ${column} ${quote(t)} ${amountProblem(t)}.`);
       retentions.push('');
     } else {
-      retentions.push(toAmountString(amount));
+      retentions.push(amount);
     }
   }
 

@@ -12,6 +12,7 @@ import { computeAccessories, lateMonths, MAX_LATE_MONTHS, type AccessoryRates } 
 import {
   addToTotals,
   CONCEPTS,
+  compileRowContributions,
   computeRowContributions,
   DEFAULT_RATE_TABLE,
   emptyTotals,
@@ -24,7 +25,7 @@ import {
   type ContributionTotals,
 } from '../../../domain/contributions';
 import { addDays, addMonths, compareDates } from '../../../domain/dates';
-import { Decimal, toAmountString } from '../../../domain/money';
+import { canonicalAmount, compareCanonicalAmounts, Decimal, parseAmount, toAmountString } from '../../../domain/money';
 
 // ---- integer oracle -------------------------------------------------------------------------
 
@@ -106,6 +107,59 @@ describe('contributions', () => {
         expect(summary.totalDue.isNegative()).toBe(false);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('the staging hot path (integer centavos) gives the same line amounts, including where it must fall back to Decimal', () => {
+    // Sueldos up to 13 integer digits take the integer path; 14+ digits, or rates with many
+    // decimals whose product leaves the safe integers, take the Decimal path: both must agree.
+    const hugeSueldo = fc.bigInt({ min: 0n, max: 10n ** 17n }).map(centsText);
+    const manyDecimalRate = fc.bigInt({ min: 0n, max: 10n ** 12n }).map((n) => `0.${String(n).padStart(12, '0')}`);
+    const order = CONCEPTS.flatMap((concept) => (['servidor', 'institucion'] as const).map((party) => [party, concept] as const));
+    const sueldos = fc.oneof(amountText, hugeSueldo);
+    // Rates that often leave exactly half a centavo (odd centavos × 0.5, × 0.005, …): the rounding edge.
+    const halfRates = fc.array(fc.constantFrom('0.5', '0.005', '0.015', '0.04625', '0.25'), { minLength: 1, maxLength: 5 }).map((texts): AppliedRate[] =>
+      texts.map((rate, i) => ({ concept: CONCEPTS[i]!, party: 'institucion', rate: new Decimal(rate), verified: true, legalSource: 'prueba', effectiveFrom: '2002-07-01' })),
+    );
+    const rateSets = fc.oneof(
+      ratesArb,
+      halfRates,
+      fc.array(manyDecimalRate, { minLength: 1, maxLength: 3 }).map((texts): AppliedRate[] =>
+        texts.map((rate, i) => ({ concept: CONCEPTS[i]!, party: 'servidor', rate: new Decimal(rate), verified: true, legalSource: 'prueba', effectiveFrom: '2002-07-01' })),
+      ),
+    );
+    fc.assert(
+      fc.property(sueldos, rateSets, (sueldo, rates) => {
+        const amounts = compileRowContributions(rates, order)(sueldo);
+        const reference = computeRowContributions(new Decimal(sueldo), rates);
+        order.forEach(([party, concept], k) => {
+          const i = rates.findIndex((r) => r.party === party && r.concept === concept);
+          expect(amounts[k]).toBe(i < 0 ? '0.00' : toAmountString(reference[i]!.amount));
+          if (i >= 0) expect(amounts[k]).toBe(centsText(mulRoundCents(sueldo, rates[i]!.rate.toString())));
+        });
+      }),
+      { numRuns: 1000 },
+    );
+    // The contract's half-centavo examples (contributions.test.ts) through the hot path: they go up.
+    const hot = compileRowContributions(defaultRates, order);
+    const at = (sueldo: string, party: string, concept: string) => hot(sueldo)[order.findIndex(([p, c]) => p === party && c === concept)];
+    expect(at('996.00', 'servidor', 'salud')).toBe('46.07');
+    expect(at('1001.00', 'institucion', 'riesgo')).toBe('5.01');
+    expect(at('1234.50', 'institucion', 'admin')).toBe('12.35');
+    expect(() => hot('-1.00')).toThrow(RangeError);
+  });
+
+  it('amounts are normalised and compared exactly without Decimal, as the Decimal path does', () => {
+    const anyDigits = fc.tuple(fc.stringMatching(/^\d{1,18}$/), fc.constantFrom('', '.', '.5', '.05', '.50', '.123', ',5')).map(([i, f]) => `${i}${f}`);
+    fc.assert(
+      fc.property(anyDigits, anyDigits, (a, b) => {
+        const parsedA = parseAmount(a);
+        expect(canonicalAmount(a)).toBe(parsedA ? toAmountString(parsedA) : null);
+        const ca = canonicalAmount(a);
+        const cb = canonicalAmount(b);
+        if (ca && cb) expect(Math.sign(compareCanonicalAmounts(ca, cb))).toBe(new Decimal(ca).comparedTo(new Decimal(cb)));
+      }),
+      { numRuns: 2000 },
     );
   });
 
