@@ -1,6 +1,7 @@
 import {
   type ActivityOptions,
   condition,
+  patched,
   continueAsNew,
   defineQuery,
   defineSignal,
@@ -113,6 +114,8 @@ const {
 });
 
 const DAY = 24 * 60 * 60 * 1000;
+/** `patched()` id: the dispersion starts with the CFDI instead of after it. */
+const CFDI_BESIDE_DISPERSION = 'cfdi-beside-dispersion';
 const todayMx = () => mexicoDateOf(Date.now());
 
 export async function payrollSubmissionWorkflow(input: PayrollSubmissionInput): Promise<SubmissionStatus> {
@@ -231,9 +234,15 @@ export async function payrollSubmissionWorkflow(input: PayrollSubmissionInput): 
   async function afterPayments(ps: PaymentState): Promise<boolean> {
     if (ps.paidInFull) {
       await setStage('paid', 'paid', { paymentDate: ps.lastPaymentDate });
+      const disperse = () => (state.acceptedFileIds.some(isLarge) ? bulkHeavy : heavy).disperseSubmission({ submissionId });
+      // Dispersion needs the money, not the invoice: it runs while the CFDI is built and stamped
+      // (PostgreSQL's work beside the worker's and the stamping provider's). The timeline still
+      // reads paid → invoiced → dispersed. Histories from before this change replay sequentially.
+      const dispersing = patched(CFDI_BESIDE_DISPERSION) ? disperse() : null;
+      dispersing?.catch(() => {}); // awaited below; marked handled so a failure while the CFDI runs is not an unhandled rejection
       const cfdi = await issueCfdi({ submissionId });
       await setStage('invoiced', 'invoiced', { uuid: cfdi.uuid });
-      const dispersion = await (state.acceptedFileIds.some(isLarge) ? bulkHeavy : heavy).disperseSubmission({ submissionId });
+      const dispersion = await (dispersing ?? disperse());
       await setStage('dispersed', 'dispersed', { totalCredits: dispersion.totalCredits, people: dispersion.individualAccounts });
       return true;
     }

@@ -229,7 +229,8 @@ export function stagesOf(t: SubmissionTiming): Record<string, number | null> {
     reference: s(e.accepted, e['awaiting-payment']),
     reconcile: s(t.paySent, e.paid),
     cfdi: s(e.paid, e.invoiced),
-    disperse: s(e.invoiced, e.dispersed),
+    // The dispersion starts at `paid`, beside the CFDI (workflows/payroll-submission.ts).
+    disperse: s(e.paid, e.dispersed),
     clientWaits: (s(t.computedAt, t.acceptSent) ?? 0) + (s(e['awaiting-payment'], t.paySent) ?? 0),
     endToEnd: s(t.uploadStart, e.dispersed),
   };

@@ -129,7 +129,7 @@ export function renderReport(r: BenchResults, notes: string): string {
   lines.push('## One institution: time per stage and against the floor');
   lines.push('');
   lines.push(
-    'Stage boundaries (PostgreSQL timestamps unless noted): **upload** = the client’s multipart POST until 202; **validate** = `validating` event → file `validated_at` (staging = until the bench sees `staging_done`, ±0.1 s); **compute** = `validated_at` → `computed_at`; **registry movements** = the accept POST → `accepted` event (applyAcceptedMovements); **reference** = `accepted` → `awaiting-payment` (línea issued); **reconcile** = the bank simulator POST /payments → `paid` (signed webhook → API → signal → deposit applied); **CFDI** = `paid` → `invoiced`; **disperse** = `invoiced` → `dispersed`; **end to end** = start of upload → `dispersed`, including the client’s reaction time (≤0.1 s polls) before accepting and paying.',
+    'Stage boundaries (PostgreSQL timestamps unless noted): **upload** = the client’s multipart POST until 202; **validate** = `validating` event → file `validated_at` (staging = until the bench sees `staging_done`, ±0.1 s); **compute** = `validated_at` → `computed_at`; **registry movements** = the accept POST → `accepted` event (applyAcceptedMovements); **reference** = `accepted` → `awaiting-payment` (línea issued); **reconcile** = the bank simulator POST /payments → `paid` (signed webhook → API → signal → deposit applied); **CFDI** = `paid` → `invoiced`; **disperse** = `paid` → `dispersed` (since session 10 the dispersion runs beside the CFDI, so these two overlap); **end to end** = start of upload → `dispersed`, including the client’s reaction time (≤0.1 s polls) before accepting and paying.',
   );
   lines.push('');
   lines.push(
