@@ -1,11 +1,12 @@
 import {
   type ActivityOptions,
   condition,
-  patched,
   continueAsNew,
   defineQuery,
   defineSignal,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -98,10 +99,22 @@ const { issueCfdi } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '2 seconds', maximumInterval: '2 minutes', nonRetryableErrorTypes: ['PermanentIntegrationError'] },
 });
+const BOOKKEEPING_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+};
+/**
+ * The short bookkeeping steps (a stage on the timeline, a file's status, the due date): one
+ * idempotent statement each. As local activities they run inside the workflow task that asks for
+ * them, instead of a round trip through the task queue plus one more workflow task each — about
+ * seven fewer of each per submission, which is what a statewide quincena waits for (bench/notes.md,
+ * session 10). Histories from before this change replay with the queued ones.
+ */
+const LOCAL_BOOKKEEPING = 'local-bookkeeping';
+const queuedBookkeeping = proxyActivities<Activities>(BOOKKEEPING_OPTIONS);
+const localBookkeeping = proxyLocalActivities<Activities>(BOOKKEEPING_OPTIONS);
+
 const {
-  recordSubmissionStage,
-  markFileStatus,
-  submissionDueDate,
   sendSubmissionReminder,
   issueLinea,
   applyPendingDeposits,
@@ -135,6 +148,7 @@ export async function payrollSubmissionWorkflow(input: PayrollSubmissionInput): 
     creditoFiscalRecorded: false,
   };
   const { submissionId } = input;
+  const { recordSubmissionStage, markFileStatus, submissionDueDate } = patched(LOCAL_BOOKKEEPING) ? localBookkeeping : queuedBookkeeping;
   // Heavy activities of large files on the bulk queue, so small submissions do not wait behind them.
   const bulkQueue = bulkTaskQueue(workflowInfo().taskQueue);
   const bulkStaging = proxyActivities<Activities>({ ...STAGING_OPTIONS, taskQueue: bulkQueue });

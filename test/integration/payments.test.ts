@@ -155,11 +155,14 @@ describe('paying a period', () => {
     const validation = await validateCfdiXml(xml);
     expect(validation).toEqual({ valid: true, errors: [] });
 
-    // `RECORD_HISTORIES=1` refreshes the recorded history that the replay test checks in CI.
+    // `RECORD_HISTORIES=<name>` records this run's history as test/fixtures/histories/<name>.json,
+    // which the replay test then checks in CI (`1`: payroll-submission.json). Keep the older ones:
+    // they are what proves that workflows started before a `patched()` change still replay.
     if (process.env.RECORD_HISTORIES) {
       const history = await world.temporal.workflow.getHandle(`payroll/${s.clave}/${period}`).fetchHistory();
+      const name = process.env.RECORD_HISTORIES === '1' ? 'payroll-submission' : process.env.RECORD_HISTORIES;
       mkdirSync('test/fixtures/histories', { recursive: true });
-      writeFileSync('test/fixtures/histories/payroll-submission.json', historyToJSON(history));
+      writeFileSync(`test/fixtures/histories/${name}.json`, historyToJSON(history));
     }
 
     // The institution downloads its whole period.

@@ -1,8 +1,10 @@
 /**
  * Determinism guard: recorded histories of real runs are replayed against the current workflow
  * code. A change that would break running workflows (a non-deterministic edit without
- * `patched()`) fails here. Refresh with `RECORD_HISTORIES=1 npx vitest run test/integration/payments.test.ts`
- * only when a change is deliberately versioned.
+ * `patched()`) fails here. After a deliberately versioned change, add a history of the new code
+ * with `RECORD_HISTORIES=<name> npx vitest run test/integration/payments.test.ts`, keeping the old
+ * ones: payroll-submission.json predates the session-10 patches (`cfdi-beside-dispersion`,
+ * `local-bookkeeping`), payroll-submission-local-bookkeeping.json has both.
  */
 import { Worker } from '@temporalio/worker';
 import { readdirSync, readFileSync } from 'node:fs';
