@@ -118,6 +118,7 @@ interface ScaledRate {
 }
 
 function scaledRate(rate: Decimal): ScaledRate | null {
+  if (rate.isNegative()) return null; // the integer rounding below is half-up for non-negative products only
   const decimals = rate.decimalPlaces();
   if (decimals > 15) return null; // 10^decimals must be an exact double
   const numerator = rate.times(new Decimal(10).pow(decimals)).toNumber();

@@ -147,6 +147,9 @@ describe('contributions', () => {
     expect(at('1001.00', 'institucion', 'riesgo')).toBe('5.01');
     expect(at('1234.50', 'institucion', 'admin')).toBe('12.35');
     expect(() => hot('-1.00')).toThrow(RangeError);
+    // A negative rate (never in force, but data) takes the Decimal path: same result as the reference.
+    const negative: AppliedRate[] = [{ concept: 'salud', party: 'servidor', rate: new Decimal('-0.015'), verified: false, legalSource: 'prueba', effectiveFrom: '2002-07-01' }];
+    expect(compileRowContributions(negative, order)('1003.00')[0]).toBe(toAmountString(computeRowContributions(new Decimal('1003.00'), negative)[0]!.amount));
   });
 
   it('amounts are normalised and compared exactly without Decimal, as the Decimal path does', () => {
