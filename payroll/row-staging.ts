@@ -109,7 +109,6 @@ function validRowCells(fileId: string, row: NormalizedRow, ctx: RowStagingContex
 export interface RowStagingContext {
   fileId: string;
   period: PeriodInfo;
-  rates: readonly AppliedRate[];
   /** Configured cap of sueldo_cotizable per quincena (E041); null: no cap. */
   salaryCap: string | null;
   /** The rates compiled once per file: a row's sueldo → its amounts in AMOUNT_ORDER. */
@@ -117,7 +116,7 @@ export interface RowStagingContext {
 }
 
 export function rowStagingContext(fileId: string, period: PeriodInfo, rates: readonly AppliedRate[], salaryCap: string | null): RowStagingContext {
-  return { fileId, period, rates, salaryCap, contributions: compileRowContributions(rates, AMOUNT_ORDER) };
+  return { fileId, period, salaryCap, contributions: compileRowContributions(rates, AMOUNT_ORDER) };
 }
 
 /**
