@@ -3,10 +3,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Sql, TransactionSql } from 'postgres';
 import type { ActivityDeps } from '.';
 import { createCsvAdministratorFileAdapter, type AdministratorFileAdapter, type AdministratorRecord } from '../integrations/administrator-files';
-import { DEFAULT_ADMINISTRATOR, dispersionAccounts, institutionCreditAccount, ACCESSORIES_INCOME, BANK_CLEARING, SCI_SUSPENSE } from '../ledger/accounts';
+import { DEFAULT_ADMINISTRATOR, dispersionAccounts, institutionCreditAccount, sciControlAccount, ACCESSORIES_INCOME, BANK_CLEARING, SCI_SUSPENSE } from '../ledger/accounts';
 import { ACCESSORY_CONCEPTS, assertColumnName, DEPOSIT_CONCEPT, EXCESS_CONCEPT, INDIVIDUAL_CREDITS, originOf, POOLED_ROW_CREDITS } from '../ledger/concepts';
 import { dispersionEntryKey, hasSources, type EntrySources } from '../ledger/entry-key';
-import { checkDispersionInvariant, LEDGER_INVARIANT_VIOLATION } from '../ledger/invariant';
+import { checkDispersionInvariant, checkSubledgerMatchesControl, LEDGER_INVARIANT_VIOLATION, type IndividualTotal } from '../ledger/invariant';
 import { Decimal, toAmountString } from '../domain/money';
 import { buildDispersionSummary, type BatchRow, type ConceptTotalRow, type DispersionEntryView, type DispersionSummary } from '../ledger/summary';
 
@@ -16,7 +16,9 @@ export type { DispersionSummary } from '../ledger/summary';
  * Dispersion (contracts §6, docs/ledger.md): after a period is paid, one balanced journal entry
  * places every centavo deposited — individual accounts (per person, at the administrator in force
  * on the payment date), institute funds, loans portfolio, accessories income and the institution's
- * credit balance — then the per-administrator batches and their files.
+ * credit balance — then the per-administrator batches and their files. The journal credits each
+ * administrator's control account; the per-person credits are the subsidiary ledger
+ * `individual_account_credits`, one row per person, whose totals must equal those control credits.
  *
  * One transaction per run, set-based SQL only (INSERT … SELECT over payroll_rows; memory does not
  * grow with the number of people). The entry's natural key plus `journal_entry_sources` (each
@@ -109,55 +111,56 @@ export async function writeDispersionEntry(sql: Sql, submissionId: string, befor
         order by x.code
         on conflict (code) do nothing`;
 
-      // Per person (identified rows of the new files): SCI amounts and the administrator in force on the payment date.
+      // The individual accounts' subsidiary ledger, per person (identified rows of the new files):
+      // the SCI amounts and the administrator in force on the payment date, one row each; the
+      // batches per administrator with their control totals are aggregated in the same statement
+      // from what the INSERT returns (what was written), without reading 100,000 rows back.
       const [cuota, aport] = INDIVIDUAL_CREDITS.map((c) => assertColumnName(c.column));
-      await tx.unsafe(
-        `create temp table dispersion_people on commit drop as
-         select p.person_id, coalesce(a.administrator_code, $2) as administrator, p.cuota, p.aport
-           from (select r.person_id, coalesce(sum(r.${cuota}), 0) as cuota, coalesce(sum(r.${aport}), 0) as aport
-                   from payroll_rows r
-                  where r.file_id = any(array(select jsonb_array_elements_text($1::jsonb)::uuid)) and not r.rejected and r.person_id is not null
-                  group by r.person_id) p
-           left join lateral (
-                 select aa.administrator_code from administrator_assignments aa
-                  where aa.person_id = p.person_id and aa.effective_from <= $3::date and (aa.effective_to is null or aa.effective_to >= $3::date)
-                  order by aa.effective_from desc limit 1) a on true`,
-        [json(fileIds), DEFAULT_ADMINISTRATOR, paymentDate],
-      );
-      // A fresh temp table has no statistics; the planner needs them to pick hash joins at scale.
-      await tx`analyze dispersion_people`;
-      // Individual accounts are opened on a person's first dispersion at an administrator; the
-      // existing ones are skipped by one anti-join instead of 100,000 conflicting inserts.
+      const batches = (await tx.unsafe(
+        `with credited as (
+           insert into individual_account_credits (institution_clave, period, person_id, administrator, entry_id, cuota, aportacion)
+           select $4, $5, p.person_id, coalesce(a.administrator_code, $2), $6::uuid, p.cuota, p.aport
+             from (select r.person_id, coalesce(sum(r.${cuota}), 0) as cuota, coalesce(sum(r.${aport}), 0) as aport
+                     from payroll_rows r
+                    where r.file_id = any(array(select jsonb_array_elements_text($1::jsonb)::uuid)) and not r.rejected and r.person_id is not null
+                    group by r.person_id) p
+             left join lateral (
+                   select aa.administrator_code from administrator_assignments aa
+                    where aa.person_id = p.person_id and aa.effective_from <= $3::date and (aa.effective_to is null or aa.effective_to >= $3::date)
+                    order by aa.effective_from desc limit 1) a on true
+            where p.cuota > 0 or p.aport > 0
+           returning administrator, cuota, aportacion)
+         insert into dispersion_batches (entry_id, submission_id, institution_clave, period, administrator, person_count, record_count,
+                                         total_cuota, total_aportacion, total, status)
+         select $6::uuid, $7::uuid, $4, $5, c.administrator, count(*)::int,
+                (count(*) filter (where c.cuota > 0) + count(*) filter (where c.aportacion > 0))::int,
+                sum(c.cuota), sum(c.aportacion), sum(c.cuota) + sum(c.aportacion),
+                case when c.administrator = $2 then 'internal' else 'file-pending' end
+           from credited c
+          group by c.administrator
+         returning administrator, total_cuota::text as total_cuota, total_aportacion::text as total_aportacion`,
+        [json(fileIds), DEFAULT_ADMINISTRATOR, paymentDate, clave, period, entryId, submissionId],
+      )) as unknown as { administrator: string; total_cuota: string; total_aportacion: string }[];
+      const detailTotals: IndividualTotal[] = batches.flatMap((b) => [
+        { administrator: b.administrator, concept: INDIVIDUAL_CREDITS[0].concept, amount: b.total_cuota },
+        { administrator: b.administrator, concept: INDIVIDUAL_CREDITS[1].concept, amount: b.total_aportacion },
+      ]);
+
+      // The journal's side of the individual accounts: one credit per administrator and concept to
+      // the administrator's control account, from the batches just written.
+      const controls = batches.map((b) => sciControlAccount(b.administrator)).map((a) => ({ code: a.code, kind: a.kind, name: a.name, administrator: a.administrator }));
       await tx`
-        insert into ledger_accounts (code, kind, name, person_id, administrator)
-        select c.code, 'individual', 'Cuenta individual (SCI)', c.person_id, c.administrator
-          from (select 'individual:' || p.person_id || ':' || p.administrator as code, p.person_id, p.administrator from dispersion_people p) c
-         where not exists (select 1 from ledger_accounts a where a.code = c.code)
-         order by c.person_id, c.administrator -- the code's order without collation-aware text sorting: same lock order for concurrent runs
+        insert into ledger_accounts (code, kind, name, administrator)
+        select x.code, x.kind, x.name, x.administrator from jsonb_to_recordset(${json(controls)}::jsonb) as x(code text, kind text, name text, administrator text)
+         order by x.code
         on conflict (code) do nothing`;
-      // The individual credits, and the batches per administrator with their control totals
-      // aggregated from what the INSERT returns (what was written), without reading back
-      // 200,000 postings.
-      const batchTotals = (await tx`
-        with written as (
-          insert into ledger_postings (entry_id, account_id, debit, credit, concept, person_id, institution_clave, period)
-          select ${entryId}::uuid, a.id, 0, v.amount, v.concept, p.person_id, ${clave}, ${period}
-            from dispersion_people p
-            join ledger_accounts a on a.code = 'individual:' || p.person_id || ':' || p.administrator
-           cross join lateral (values (${INDIVIDUAL_CREDITS[0].concept}::text, p.cuota), (${INDIVIDUAL_CREDITS[1].concept}::text, p.aport)) as v(concept, amount)
-           where v.amount > 0
-          returning person_id, concept, credit)
-        insert into dispersion_batches (entry_id, submission_id, institution_clave, period, administrator, person_count, record_count,
-                                        total_cuota, total_aportacion, total, status)
-        select ${entryId}::uuid, ${submissionId}::uuid, ${clave}, ${period}, p.administrator,
-               count(distinct w.person_id)::int, count(*)::int,
-               coalesce(sum(w.credit) filter (where w.concept = ${INDIVIDUAL_CREDITS[0].concept}), 0),
-               coalesce(sum(w.credit) filter (where w.concept = ${INDIVIDUAL_CREDITS[1].concept}), 0),
-               sum(w.credit),
-               case when p.administrator = ${DEFAULT_ADMINISTRATOR} then 'internal' else 'file-pending' end
-          from written w join dispersion_people p on p.person_id = w.person_id
-         group by p.administrator
-        returning record_count, total::text as total`) as unknown as { record_count: number; total: string }[];
+      await tx`
+        insert into ledger_postings (entry_id, account_id, debit, credit, concept, institution_clave, period)
+        select ${entryId}::uuid, a.id, 0, v.amount, v.concept, ${clave}, ${period}
+          from dispersion_batches b
+          join ledger_accounts a on a.code = 'sci:' || b.administrator
+         cross join lateral (values (${INDIVIDUAL_CREDITS[0].concept}::text, b.total_cuota), (${INDIVIDUAL_CREDITS[1].concept}::text, b.total_aportacion)) as v(concept, amount)
+         where b.entry_id = ${entryId}::uuid and v.amount > 0`;
 
       // Pooled credits: funds, loans portfolio, SCI of unidentified rows, accessories and excess.
       // Aggregated in SQL; the one resulting row (a dozen exact decimal strings) is posted from a recordset.
@@ -202,26 +205,31 @@ export async function writeDispersionEntry(sql: Sql, submissionId: string, befor
           from bank_deposits d
          where d.id = any(array(select jsonb_array_elements_text(${json(sources.keys.depositIds)}::jsonb)::uuid)) and d.amount > 0`;
 
-      // The invariant, on what was actually written: the pooled and bank postings read back (a
-      // handful, by the entry's pooled index) plus the individual credits as the INSERT returned them.
-      const [pooledTotals] = (await tx`
-        select coalesce(sum(p.debit), 0)::text as debits, coalesce(sum(p.credit), 0)::text as credits,
-               coalesce(sum(p.debit) filter (where a.kind = 'bank-clearing'), 0)::text as bank, count(*)::int as postings
+      // The invariants, on what was actually written: the entry's postings read back (a handful,
+      // by the entry index) against the deposits, and the individual accounts' control postings
+      // against the subsidiary ledger's totals as its INSERT returned them.
+      const written = (await tx`
+        select a.kind, a.administrator, p.concept, p.debit::text as debit, p.credit::text as credit
           from ledger_postings p join ledger_accounts a on a.id = p.account_id
-         where p.entry_id = ${entryId} and p.person_id is null`) as unknown as { debits: string; credits: string; bank: string; postings: number }[];
+         where p.entry_id = ${entryId}`) as unknown as { kind: string; administrator: string | null; concept: string; debit: string; credit: string }[];
+      const sum = (rows: typeof written, side: 'debit' | 'credit') => toAmountString(rows.reduce((total, r) => total.plus(r[side]), new Decimal(0)));
       const totals = {
-        debits: pooledTotals!.debits,
-        credits: toAmountString(batchTotals.reduce((sum, b) => sum.plus(b.total), new Decimal(pooledTotals!.credits))),
-        bank: pooledTotals!.bank,
-        postings: batchTotals.reduce((n, b) => n + b.record_count, pooledTotals!.postings),
+        debits: sum(written, 'debit'),
+        credits: sum(written, 'credit'),
+        bank: sum(written.filter((r) => r.kind === 'bank-clearing'), 'debit'),
+        postings: written.length,
       };
+      const controlTotals: IndividualTotal[] = written
+        .filter((r) => r.kind === 'individual')
+        .map((r) => ({ administrator: r.administrator ?? '', concept: r.concept, amount: r.credit }));
+      const subledger = checkSubledgerMatchesControl(detailTotals, controlTotals);
       const check = checkDispersionInvariant({ deposits: money!.deposits, bankClearingDebits: totals.bank, totalDebits: totals.debits, totalCredits: totals.credits });
-      if (!check.ok) {
+      if (!subledger.ok || !check.ok) {
         throw ApplicationFailure.create({
           type: LEDGER_INVARIANT_VIOLATION,
-          message: `${check.message} Nómina ${clave}/${period} (${entryKey}); no se escribió nada.`,
+          message: `${[subledger, check].map((c) => (c.ok ? '' : c.message)).filter(Boolean).join(' ')} Nómina ${clave}/${period} (${entryKey}); no se escribió nada.`,
           nonRetryable: true,
-          details: [check.totals],
+          details: [check.ok ? null : check.totals],
         });
       }
       await tx`
@@ -233,10 +241,10 @@ export async function writeDispersionEntry(sql: Sql, submissionId: string, befor
     });
   } catch (err) {
     const pg = err as { code?: string; constraint_name?: string };
-    if (pg.code === '23505' && pg.constraint_name === 'ledger_postings_individual_credit') {
+    if (pg.code === '23505' && pg.constraint_name === 'individual_account_credits_pkey') {
       throw ApplicationFailure.create({
         type: LEDGER_INVARIANT_VIOLATION,
-        message: `La nómina ${submissionId} abonaría de nuevo una cuenta individual ya abonada para la misma institución, periodo y concepto; no se escribió nada.`,
+        message: `La nómina ${submissionId} abonaría de nuevo la cuenta individual de una persona ya abonada para la misma institución y periodo; no se escribió nada.`,
         nonRetryable: true,
       });
     }
@@ -295,17 +303,27 @@ export async function writePendingBatchFiles(sql: Sql, adapter: AdministratorFil
   }[];
   for (const batch of pending) {
     async function* records(): AsyncGenerator<AdministratorRecord> {
+      // The batch's rows of the subsidiary ledger (the primary key's institution and period
+      // prefix), one record per person and non-zero concept, by CURP and concept.
       const cursor = sql`
-        select pe.curp, pe.clave_issemym, p.concept, p.credit::text as amount, p.period
-          from ledger_postings p
-          join ledger_accounts a on a.id = p.account_id
-          join people pe on pe.id = p.person_id
-         where p.entry_id = ${batch.entry_id} and a.kind = 'individual' and a.administrator = ${batch.administrator}
-         order by pe.curp, p.concept`.cursor(2000);
+        select pe.curp, pe.clave_issemym, c.cuota::text as cuota, c.aportacion::text as aportacion
+          from individual_account_credits c
+          join people pe on pe.id = c.person_id
+         where c.institution_clave = ${batch.institution_clave} and c.period = ${batch.period}
+           and c.entry_id = ${batch.entry_id} and c.administrator = ${batch.administrator}
+         order by pe.curp`.cursor(2000);
       for await (const rows of cursor) {
-        for (const r of rows as unknown as { curp: string; clave_issemym: string; concept: string; amount: string; period: string }[]) {
-          const { origin, subAccount } = originOf(r.concept);
-          yield { curp: r.curp, claveIssemym: r.clave_issemym, subAccount, amount: r.amount, origin, period: r.period };
+        for (const r of rows as unknown as { curp: string; clave_issemym: string; cuota: string; aportacion: string }[]) {
+          // By concept within a person, as the file layout has always listed them (sci-aportacion, sci-cuota).
+          const perConcept = [
+            [INDIVIDUAL_CREDITS[1].concept, r.aportacion],
+            [INDIVIDUAL_CREDITS[0].concept, r.cuota],
+          ] as const;
+          for (const [concept, amount] of perConcept) {
+            if (new Decimal(amount).isZero()) continue;
+            const { origin, subAccount } = originOf(concept);
+            yield { curp: r.curp, claveIssemym: r.clave_issemym, subAccount, amount, origin, period: batch.period };
+          }
         }
         heartbeatSafe({ stage: 'batch-file', administrator: batch.administrator });
       }
@@ -341,12 +359,14 @@ export async function loadDispersionSummary(sql: Sql, submissionId: string): Pro
       from journal_entries where submission_id = ${submissionId} and kind = 'dispersion'
      order by created_at`) as unknown as { entry_key: string; payment_date: string; created_at: Date; total_debit: string; total_credit: string; posting_count: number }[];
   if (entries.length === 0) return null;
+  // The individual accounts come from the batches (per administrator, with person counts); the
+  // journal's control postings carry the same totals, so they are left out here.
   const pooled = (await sql`
     select a.kind, p.concept, sum(p.debit)::text as debit, sum(p.credit)::text as credit
       from journal_entries e
-      join ledger_postings p on p.entry_id = e.id and p.person_id is null
+      join ledger_postings p on p.entry_id = e.id
       join ledger_accounts a on a.id = p.account_id
-     where e.submission_id = ${submissionId}
+     where e.submission_id = ${submissionId} and a.kind <> 'individual'
      group by a.kind, p.concept`) as unknown as ConceptTotalRow[];
   const batches = (await sql`
     select administrator, person_count, record_count, total_cuota::text as total_cuota, total_aportacion::text as total_aportacion,

@@ -7,8 +7,8 @@
  *   BENCH_STATEWIDE_PEOPLE=375000     people in the statewide quincena
  *   BENCH_INSTITUTIONS=1000           institutions in it; BENCH_LARGEST=110000 the biggest one
  *   BENCH_RENAPO=warm|cold            warm: the registry's people were in the previous quincena
- *                                     (RENAPO cache rows present, SCI accounts open); cold: every
- *                                     CURP is asked and every account opened
+ *                                     (RENAPO cache rows present, last quincena's SCI credits in
+ *                                     the subsidiary ledger); cold: every CURP is asked
  *   BENCH_RENAPO_RATE=1000            RENAPO calls/s allowed to the worker (production default 20)
  *   BENCH_UPLOAD_CONCURRENCY=8        concurrent uploads of the statewide client
  *   BENCH_LOAD_REQUESTS=2000          requests per endpoint of the latency test (concurrency 32)

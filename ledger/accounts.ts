@@ -18,6 +18,8 @@ export interface AccountSpec {
   kind: AccountKind;
   name: string;
   institutionClave?: string;
+  /** `individual` control accounts: the administrator keeping the accounts. */
+  administrator?: string;
 }
 
 export const BANK_CLEARING: AccountSpec = { code: 'bank-clearing', kind: 'bank-clearing', name: 'Bancos: cuenta concentradora (depósitos por dispersar)' };
@@ -46,12 +48,15 @@ export function institutionCreditAccount(institutionClave: string): AccountSpec 
   };
 }
 
-/** The fixed accounts every dispersion may post to (individual accounts are created per person). */
+/** The fixed accounts every dispersion may post to (plus the `sci:` control account of each administrator it credits). */
 export function dispersionAccounts(institutionClave: string): AccountSpec[] {
   return [BANK_CLEARING, ...FUNDS.map(fundAccount), LOANS_PORTFOLIO, ACCESSORIES_INCOME, SCI_SUSPENSE, institutionCreditAccount(institutionClave)];
 }
 
-/** Code of a person's individual account at an administrator (`individual:{personId}:{ADMIN}`). */
-export function individualAccountCode(personId: string, administrator: string): string {
-  return `individual:${personId}:${administrator}`;
+/**
+ * The control account of the individual (SCI) accounts an administrator keeps (`sci:{ADMINISTRATOR}`).
+ * The journal credits it; the per-person detail is the subsidiary ledger `individual_account_credits`.
+ */
+export function sciControlAccount(administrator: string): AccountSpec {
+  return { code: `sci:${administrator}`, kind: 'individual', name: `Cuentas individuales SCI en ${administrator} (control del auxiliar por persona)`, administrator };
 }

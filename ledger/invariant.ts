@@ -40,3 +40,38 @@ export function checkDispersionInvariant(totals: EntryTotals): InvariantCheck {
   if (problems.length > 0) return { ok: false, message: `La dispersión no cuadra: ${problems.join('; ')}.`, totals };
   return { ok: true, amount: toAmountString(deposits) };
 }
+
+/** Σ of one (administrator, concept) of the individual accounts, as decimal strings. */
+export interface IndividualTotal {
+  administrator: string;
+  concept: string;
+  amount: string;
+}
+
+/**
+ * The subsidiary ledger agrees with the journal: for every administrator and concept, the
+ * per-person credits written to `individual_account_credits` add up to exactly the entry's credit
+ * to that administrator's control account (zero totals are not posted, so they are skipped).
+ */
+export function checkSubledgerMatchesControl(detail: IndividualTotal[], control: IndividualTotal[]): { ok: true } | { ok: false; message: string } {
+  const sums = (rows: IndividualTotal[]) => {
+    const byKey = new Map<string, Decimal>();
+    for (const r of rows) {
+      const key = `${r.administrator} ${r.concept}`;
+      byKey.set(key, (byKey.get(key) ?? new Decimal(0)).plus(r.amount));
+    }
+    return byKey;
+  };
+  const d = sums(detail);
+  const c = sums(control);
+  const problems: string[] = [];
+  for (const key of new Set([...d.keys(), ...c.keys()])) {
+    const inDetail = d.get(key) ?? new Decimal(0);
+    const inControl = c.get(key) ?? new Decimal(0);
+    if (!inDetail.equals(inControl)) {
+      problems.push(`${key}: auxiliar por persona ${toAmountString(inDetail)} ≠ cuenta de control ${toAmountString(inControl)}`);
+    }
+  }
+  if (problems.length > 0) return { ok: false, message: `Las cuentas individuales no cuadran con su cuenta de control: ${problems.join('; ')}.` };
+  return { ok: true };
+}

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { loadDispersionSummary } from '../../activities/dispersion';
 import { isValidPeriod } from '../../domain/periods';
 import { ACCOUNT_KINDS, FUNDS } from '../../ledger/accounts';
+import { INDIVIDUAL_CREDITS } from '../../ledger/concepts';
 import { buildAccountStatement, buildTrialBalance, type StatementPostingRow } from '../../ledger/summary';
 import type { AppDeps } from '../app';
 import { auditPersonalDataAccess } from '../audit';
@@ -137,15 +138,16 @@ export const accountRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
     async (request) => {
       const person = await authorizeStatement(request, request.params.curp);
       const period = request.query.period ?? null;
+      // The person's rows of the individual accounts' subsidiary ledger, one movement per concept.
       const rows = (await sql`
-        select a.administrator, p.institution_clave, p.period, p.concept, p.debit::text as debit, p.credit::text as credit,
-               e.payment_date::text as payment_date, p.created_at
-          from ledger_postings p
-          join ledger_accounts a on a.id = p.account_id
-          join journal_entries e on e.id = p.entry_id
-         where p.person_id = ${person.id} and a.kind = 'individual'
-           and (${period}::text is null or p.period = ${period}::text)
-         order by p.period, p.institution_clave, p.concept`) as unknown as {
+        select c.administrator, c.institution_clave, c.period, v.concept, '0.00' as debit, v.amount::text as credit,
+               e.payment_date::text as payment_date, c.created_at
+          from individual_account_credits c
+          join journal_entries e on e.id = c.entry_id
+         cross join lateral (values (${INDIVIDUAL_CREDITS[0].concept}::text, c.cuota), (${INDIVIDUAL_CREDITS[1].concept}::text, c.aportacion)) as v(concept, amount)
+         where c.person_id = ${person.id} and v.amount > 0
+           and (${period}::text is null or c.period = ${period}::text)
+         order by c.period, c.institution_clave, v.concept`) as unknown as {
         administrator: string;
         institution_clave: string;
         period: string;

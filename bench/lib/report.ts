@@ -94,7 +94,7 @@ export function renderReport(r: BenchResults, notes: string): string {
   lines.push(`- **Run**: ${r.startedAt} → ${r.finishedAt} · \`${r.command}\``);
   lines.push(`- **Machine**: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGb} GB RAM, Linux ${m.kernel}, Node ${m.node}; load average at start ${m.loadavg.join(' / ')} (wall times include any waiting for a CPU; CPU seconds per process are given beside them)`);
   lines.push(
-    `- **Settings**: RENAPO cache ${r.settings.renapo} (${r.settings.renapo === 'warm' ? 'the registry’s people were in the previous quincena: RENAPO confirmed them, so only new CURPs are asked, and its dispersion opened their SCI accounts' : 'every CURP in the file is asked and every SCI account opened'}), RENAPO rate limit ${r.settings.renapoRate}/s (production default 20/s), statewide upload concurrency ${r.settings.uploadConcurrency}, seed ${r.settings.seed}${Number(r.settings.workerMaxHeapMb ?? 0) > 0 ? `, worker heap capped at ${r.settings.workerMaxHeapMb} MB (--max-old-space-size)` : ''}`,
+    `- **Settings**: RENAPO cache ${r.settings.renapo} (${r.settings.renapo === 'warm' ? 'the registry’s people were in the previous quincena: RENAPO confirmed them, so only new CURPs are asked, and its dispersion left their individual-account credits for that period' : 'every CURP in the file is asked and nobody has individual-account credits yet'}), RENAPO rate limit ${r.settings.renapoRate}/s (production default 20/s), statewide upload concurrency ${r.settings.uploadConcurrency}, seed ${r.settings.seed}${Number(r.settings.workerMaxHeapMb ?? 0) > 0 ? `, worker heap capped at ${r.settings.workerMaxHeapMb} MB (--max-old-space-size)` : ''}`,
   );
   const sources = r.sources ?? {};
   if (Object.keys(sources).length > 0) {

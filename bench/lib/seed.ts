@@ -4,15 +4,18 @@
  * with their plazas (as the legacy import leaves them: COPY into people, curp_history and
  * employments), every person in the RENAPO simulator (bulk endpoint) and, for a "warm" run, the
  * RENAPO answers of the previous quincena in renapo_checks (the cache the checks reuse) and the
- * individual SCI accounts its dispersion opened (at the default administrator): the steady state of
- * a quincena that follows another. A cold run is the first quincena after the legacy import.
+ * individual SCI credits its dispersion wrote (the subsidiary ledger's rows for the previous
+ * period, at the default administrator, so its indexes are the size a steady state has; the
+ * bench database only: no journal entry stands behind them): the steady state of a quincena that
+ * follows another. A cold run is the first quincena after the legacy import.
  */
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { Sql } from '../../db/client';
 import { PAYROLL_COLUMNS } from '../../domain/payroll/layout';
-import { DEFAULT_ADMINISTRATOR, individualAccountCode } from '../../ledger/accounts';
+import { previousPeriod } from '../../domain/periods';
+import { DEFAULT_ADMINISTRATOR } from '../../ledger/accounts';
 import { RENAPO_STATUS_DESCRIPTIONS } from '../../integrations/renapo';
 import { createRenapoSimulatorClient } from '../../integrations/simulator-control';
 import { copyRows } from '../../payroll/copy';
@@ -51,13 +54,14 @@ export async function seedScenario(options: {
   let history: (string | null)[][] = [];
   let plazas: (string | null)[][] = [];
   let checks: (string | boolean | null)[][] = [];
-  let accounts: string[][] = [];
+  let credits: string[][] = [];
+  const previousCreditsEntry = randomUUID();
   let renapoRecords: Parameters<typeof renapo.seedBulk>[0] = [];
   let seededPeople = 0;
   const flush = async (force: boolean) => {
     if (people.length >= 20_000 || (force && people.length > 0)) {
-      const [p, h, e, c, a] = [people, history, plazas, checks, accounts];
-      accounts = [];
+      const [p, h, e, c, a] = [people, history, plazas, checks, credits];
+      credits = [];
       people = [];
       history = [];
       plazas = [];
@@ -67,7 +71,7 @@ export async function seedScenario(options: {
         await copyRows(tx, 'curp_history', ['curp', 'person_id', 'reason'], h);
         await copyRows(tx, 'employments', ['id', 'person_id', 'institution_clave', 'start_date', 'end_date', 'puesto', 'opened_by', 'opened_by_ref', 'closed_by_ref'], e);
         if (c.length > 0) await copyRows(tx, 'renapo_checks', ['curp', 'found', 'status', 'new_curp', 'record', 'raw'], c);
-        if (a.length > 0) await copyRows(tx, 'ledger_accounts', ['code', 'kind', 'name', 'person_id', 'administrator'], a);
+        if (a.length > 0) await copyRows(tx, 'individual_account_credits', ['institution_clave', 'period', 'person_id', 'administrator', 'entry_id', 'cuota', 'aportacion'], a);
       });
     }
     if (renapoRecords.length >= 50_000 || (force && renapoRecords.length > 0)) {
@@ -109,7 +113,7 @@ export async function seedScenario(options: {
     seededPeople++;
     people.push([id, p.curp, p.clave, true, p.primerApellido, p.segundoApellido || null, p.nombres, p.sex, p.birthDate, p.stateCode, p.rfc]);
     history.push([p.curp, id, 'legacy-import']);
-    if (options.renapo === 'warm') accounts.push([individualAccountCode(id, DEFAULT_ADMINISTRATOR), 'individual', 'Cuenta individual (SCI)', id, DEFAULT_ADMINISTRATOR]);
+    if (options.renapo === 'warm') credits.push([clave, previousPeriod(options.period), id, DEFAULT_ADMINISTRATOR, previousCreditsEntry, '100.00', '110.00']);
     plazas.push([randomUUID(), id, clave, PLAZA_SINCE, p.registry === 'ended' ? ENDED_ON : null, 'PLAZA', 'A', `bench-seed:${p.index}`, p.registry === 'ended' ? `bench-seed-end:${p.index}` : null]);
   };
 

@@ -4,9 +4,11 @@ import { bigint, check, date, index, integer, numeric, pgTable, primaryKey, text
 /**
  * Double-entry ledger of the dispersion (contracts §6, docs/ledger.md). Every centavo deposited
  * for a period is debited to the bank clearing account and credited to where it belongs:
- * individual accounts (per person and administrator), institute funds, the loans portfolio,
- * accessories income and the institution's credit balance. Rules: ledger/; effects:
- * activities/dispersion.ts.
+ * individual accounts, institute funds, the loans portfolio, accessories income and the
+ * institution's credit balance. Individual accounts are kept the way accountants keep many small
+ * accounts: the journal credits one control account per administrator, and the subsidiary ledger
+ * `individual_account_credits` holds the per-person detail whose sums are those control postings.
+ * Rules: ledger/; effects: activities/dispersion.ts.
  */
 
 const money = (name: string) => numeric(name, { precision: 16, scale: 2 });
@@ -14,7 +16,8 @@ const money = (name: string) => numeric(name, { precision: 16, scale: 2 });
 /**
  * Accounts, created on demand by the dispersion. `code` is the natural key:
  * `bank-clearing`, `fund:salud|reparto|admin|riesgo`, `loans-portfolio`, `accessories-income`,
- * `suspense:sci`, `institution-credit:{clave}`, `individual:{personId}:{administrator}`.
+ * `suspense:sci`, `institution-credit:{clave}`, `sci:{administrator}` (the control account of the
+ * individual accounts an administrator keeps; the per-person detail is individual_account_credits).
  */
 export const ledgerAccounts = pgTable(
   'ledger_accounts',
@@ -24,8 +27,7 @@ export const ledgerAccounts = pgTable(
     /** bank-clearing | fund | individual | loans-portfolio | accessories-income | institution-credit | suspense. */
     kind: text('kind').notNull(),
     name: text('name').notNull(),
-    /** Individual accounts: the person and the administrator (AFORE code or ISSEMYM) holding it. */
-    personId: uuid('person_id'),
+    /** Individual accounts' control account: the administrator (AFORE code or ISSEMYM) keeping them. */
     administrator: text('administrator'),
     /** Institution-credit accounts: whose credit balance. */
     institutionClave: text('institution_clave'),
@@ -36,9 +38,8 @@ export const ledgerAccounts = pgTable(
       'ledger_accounts_kind',
       sql`${t.kind} in ('bank-clearing', 'fund', 'individual', 'loans-portfolio', 'accessories-income', 'institution-credit', 'suspense')`,
     ),
-    check('ledger_accounts_individual', sql`(${t.kind} = 'individual') = (${t.personId} is not null and ${t.administrator} is not null)`),
+    check('ledger_accounts_individual', sql`(${t.kind} = 'individual') = (${t.administrator} is not null)`),
     check('ledger_accounts_institution', sql`(${t.kind} = 'institution-credit') = (${t.institutionClave} is not null)`),
-    index('ledger_accounts_person_idx').on(t.personId),
   ],
 );
 
@@ -86,23 +87,20 @@ export const journalEntrySources = pgTable(
 );
 
 /**
- * Postings: one side each (exactly one of debit/credit is positive). `person_id` is set only on
- * individual-account postings, which are unique per (person, institution, period, concept)
- * (contracts §6): nothing can credit an individual account twice for the same period.
+ * Postings: one side each (exactly one of debit/credit is positive). An entry has a handful: one
+ * debit per deposit and one credit per destination and concept (the individual accounts' through
+ * their administrator's control account), so nothing here grows with the number of people.
  */
 export const ledgerPostings = pgTable(
   'ledger_postings',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    // No foreign keys here (like payroll_rows): one dispersion inserts ~2 postings per person and
-    // per-row FK triggers doubled the time; the only writer joins to the entry and accounts it uses.
     entryId: uuid('entry_id').notNull(),
     accountId: uuid('account_id').notNull(),
     debit: money('debit').notNull().default('0'),
     credit: money('credit').notNull().default('0'),
     /** e.g. `deposito`, `sci-cuota`, `sci-aportacion`, `salud-cuota`, `riesgo-aportacion`, `recargos`, `excedente`. */
     concept: text('concept').notNull(),
-    personId: uuid('person_id'),
     institutionClave: text('institution_clave').notNull(),
     period: text('period').notNull(),
     /** The bank deposit behind a bank-clearing debit. */
@@ -111,19 +109,44 @@ export const ledgerPostings = pgTable(
   },
   (t) => [
     check('ledger_postings_one_side', sql`${t.debit} >= 0 and ${t.credit} >= 0 and ((${t.debit} > 0) <> (${t.credit} > 0))`),
-    uniqueIndex('ledger_postings_individual_credit')
-      .on(t.personId, t.institutionClave, t.period, t.concept)
-      .where(sql`person_id is not null`),
     uniqueIndex('ledger_postings_deposit').on(t.depositId).where(sql`deposit_id is not null`),
-    // (entry, account): batch totals and administrator files join an entry's postings to accounts
-    // in linear time whichever side the planner starts from (fresh bulk inserts have no statistics).
-    index('ledger_postings_entry_account_idx').on(t.entryId, t.accountId),
-    // The summary reads only the pooled (non-individual) postings of an entry: a handful of rows.
-    index('ledger_postings_entry_pooled_idx').on(t.entryId).where(sql`person_id is null`),
-    // No index on account_id alone: no read filters postings by account (an individual account's
-    // history is read by person through the unique key above, pooled accounts through their
-    // entries), and as the only key in random order over the whole history it made each
-    // dispersion's 200,000 postings 10–20 % slower to write.
+    index('ledger_postings_entry_idx').on(t.entryId),
+  ],
+);
+
+/**
+ * The individual accounts' subsidiary ledger: what each dispersion credited to each person, per
+ * concept, at the administrator in force on the payment date. Its sums per entry, administrator
+ * and concept are the entry's credits to that administrator's `sci:` control account (written from
+ * these rows in the same statement chain and checked before commit).
+ *
+ * One row per (institution, period, person) holds both SCI concepts: the primary key is the
+ * contract's uniqueness (contracts §6: one credit per person, institution, period and concept),
+ * made one row stronger — cuota and aportación are both proportional to the same salary, so a
+ * person credited for a period is credited for both at once. The key leads with the institution
+ * and period, so one dispersion's 100,000 rows land in one contiguous part of the index instead
+ * of at random places across the state's whole history; a person's statement reads through the
+ * person index. No foreign keys (like payroll_rows): the only writer joins to what it references.
+ */
+export const individualAccountCredits = pgTable(
+  'individual_account_credits',
+  {
+    institutionClave: text('institution_clave').notNull(),
+    period: text('period').notNull(),
+    personId: uuid('person_id').notNull(),
+    /** AFORE code or ISSEMYM: who keeps the account on the payment date. */
+    administrator: text('administrator').notNull(),
+    entryId: uuid('entry_id').notNull(),
+    /** `sci-cuota`. */
+    cuota: money('cuota').notNull(),
+    /** `sci-aportacion`. */
+    aportacion: money('aportacion').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'individual_account_credits_pkey', columns: [t.institutionClave, t.period, t.personId] }),
+    check('individual_account_credits_amounts', sql`${t.cuota} >= 0 and ${t.aportacion} >= 0 and (${t.cuota} > 0 or ${t.aportacion} > 0)`),
+    index('individual_account_credits_person_idx').on(t.personId),
   ],
 );
 

@@ -96,7 +96,26 @@ export async function checkInvariants(input: InvariantInput): Promise<Invariant[
   check('every bank payment is one deposit (none lost, none extra)', mismatched.length === 0 && bankTotal === input.institutions.length, `${bankTotal} payments at the bank, ${deposits.reduce((a, d) => a + d.n, 0)} deposits recorded${mismatched.length ? `; mismatched: ${JSON.stringify(mismatched)}` : ''}`);
   const stuck = await one(sql<{ n: number }[]>`select count(*)::int as n from bank_deposits where status not in ('applied')`);
   check('no deposit left unrouted or queued', stuck.n === 0, `${stuck.n} deposits not applied`);
-  await dup('no individual-account credit twice', sql`select count(*)::int as n from (select 1 from ledger_postings where person_id is not null group by person_id, institution_clave, period, concept having count(*) > 1) x`, 'duplicated credits');
+  const credited = await one(sql<{ n: number }[]>`select count(*)::int as n from individual_account_credits where institution_clave in ${sql(claves)}`);
+  check('every accepted person credited once in their individual account', credited.n === allCurps.length, `${credited.n} individual-account credits for ${allCurps.length} people`);
+  await dup(
+    'individual accounts add up to their control accounts',
+    sql`
+      with detail as (
+        select c.entry_id, c.administrator, v.concept, sum(v.amount) as amount
+          from individual_account_credits c
+         cross join lateral (values ('sci-cuota', c.cuota), ('sci-aportacion', c.aportacion)) as v(concept, amount)
+         where v.amount > 0
+         group by 1, 2, 3),
+      control as (
+        select p.entry_id, a.administrator, p.concept, sum(p.credit) - sum(p.debit) as amount
+          from ledger_postings p join ledger_accounts a on a.id = p.account_id
+         where a.kind = 'individual'
+         group by 1, 2, 3)
+      select count(*)::int as n from detail d full join control c using (entry_id, administrator, concept)
+       where d.amount is distinct from c.amount`,
+    '(entry, administrator, concept) whose per-person credits differ from the control posting',
+  );
   await dup('no deposit debited twice', sql`select count(*)::int as n from (select 1 from ledger_postings where deposit_id is not null group by deposit_id having count(*) > 1) x`, 'deposits debited twice');
   await dup('no CFDI twice per submission', sql`select count(*)::int as n from (select 1 from cfdis group by submission_id having count(*) > 1) x`, 'submissions with two CFDIs');
   await dup('no review decision twice', sql`select count(*)::int as n from (select 1 from shm_review_events where action like 'decision:%' group by task_id having count(*) > 1) x`, 'tasks decided twice');

@@ -151,10 +151,19 @@ const activities = (options: Parameters<typeof createDispersionActivities>[1] = 
 
 async function credits(submissionId: string) {
   return (await world.database.sql`
-    select a.kind, a.code, a.administrator, p.person_id, p.concept, p.debit::text as debit, p.credit::text as credit, p.deposit_id
+    select a.kind, a.code, a.administrator, p.concept, p.debit::text as debit, p.credit::text as credit, p.deposit_id
       from ledger_postings p join ledger_accounts a on a.id = p.account_id join journal_entries e on e.id = p.entry_id
      where e.submission_id = ${submissionId}
-     order by a.code, p.concept, p.deposit_id`) as unknown as { kind: string; code: string; administrator: string | null; person_id: string | null; concept: string; debit: string; credit: string; deposit_id: string | null }[];
+     order by a.code, p.concept, p.deposit_id`) as unknown as { kind: string; code: string; administrator: string | null; concept: string; debit: string; credit: string; deposit_id: string | null }[];
+}
+
+/** The individual accounts' subsidiary ledger rows of a submission's entries. */
+async function individualCredits(submissionId: string) {
+  return (await world.database.sql`
+    select c.person_id, c.administrator, c.cuota::text as cuota, c.aportacion::text as aportacion
+      from individual_account_credits c join journal_entries e on e.id = c.entry_id
+     where e.submission_id = ${submissionId}
+     order by c.person_id`) as unknown as { person_id: string; administrator: string; cuota: string; aportacion: string }[];
 }
 
 /** Everything the dispersion wrote for a submission, in a stable order (ids of generated rows excluded). */
@@ -165,7 +174,7 @@ async function ledgerSnapshot(s: Scenario) {
     sources: await sql`select s.source_kind, s.source_id from journal_entry_sources s join journal_entries e on e.id = s.entry_id where e.submission_id = ${s.submissionId} order by 1, 2`,
     postings: await credits(s.submissionId),
     batches: await sql`select administrator, person_count, record_count, total::text, status, file_sha256 from dispersion_batches where submission_id = ${s.submissionId} order by administrator`,
-    individualAccounts: await sql`select code from ledger_accounts where person_id in ${sql([s.people.p1.id, s.people.p2.id, s.people.p3.id])} order by code`,
+    individualCredits: await sql`select person_id, period, administrator, cuota::text, aportacion::text from individual_account_credits where person_id in ${sql([s.people.p1.id, s.people.p2.id, s.people.p3.id])} order by person_id`,
   };
 }
 
@@ -184,20 +193,27 @@ describe('dispersion of a fully paid period', () => {
   });
 
   it('credits each person at the administrator in force on the payment date, to the centavo', async () => {
-    const rows = await credits(s.submissionId);
+    const detail = await individualCredits(s.submissionId);
     const { p1, p2, p3 } = s.people;
+    const of = (personId: string) => detail.find((r) => r.person_id === personId);
     // p1: two rows (two plazas) → one credit per concept, at AFORE-X (assigned 2026-03-01 ≤ 2026-03-20).
-    expect(amountOf(rows, `individual:${p1.id}:AFORE-X`, 'sci-cuota')).toBe('154.00');
-    expect(amountOf(rows, `individual:${p1.id}:AFORE-X`, 'sci-aportacion')).toBe('165.00');
+    expect(of(p1.id)).toEqual({ person_id: p1.id, administrator: 'AFORE-X', cuota: '154.00', aportacion: '165.00' });
     // p2: AFORE-X only from 2026-04-01 → ISSEMYM on the payment date.
-    expect(amountOf(rows, `individual:${p2.id}:ISSEMYM`, 'sci-cuota')).toBe('70.01');
-    expect(amountOf(rows, `individual:${p2.id}:ISSEMYM`, 'sci-aportacion')).toBe('75.01');
-    expect(rows.some((r) => r.code === `individual:${p2.id}:AFORE-X`)).toBe(false);
+    expect(of(p2.id)).toEqual({ person_id: p2.id, administrator: 'ISSEMYM', cuota: '70.01', aportacion: '75.01' });
     // p3: no assignment → ISSEMYM; the rejected row adds nothing.
-    expect(amountOf(rows, `individual:${p3.id}:ISSEMYM`, 'sci-cuota')).toBe('28.00');
-    expect(amountOf(rows, `individual:${p3.id}:ISSEMYM`, 'sci-aportacion')).toBe('30.00');
-    expect(rows.filter((r) => r.kind === 'individual')).toHaveLength(6);
-    expect(rows.filter((r) => r.kind === 'individual').every((r) => r.person_id !== null && r.debit === '0.00')).toBe(true);
+    expect(of(p3.id)).toEqual({ person_id: p3.id, administrator: 'ISSEMYM', cuota: '28.00', aportacion: '30.00' });
+    expect(detail).toHaveLength(3);
+  });
+
+  it("credits each administrator's control account in the journal with exactly the sum of its people's credits", async () => {
+    const rows = await credits(s.submissionId);
+    expect(amountOf(rows, 'sci:AFORE-X', 'sci-cuota')).toBe('154.00');
+    expect(amountOf(rows, 'sci:AFORE-X', 'sci-aportacion')).toBe('165.00');
+    expect(amountOf(rows, 'sci:ISSEMYM', 'sci-cuota')).toBe('98.01'); // 70.01 + 28.00
+    expect(amountOf(rows, 'sci:ISSEMYM', 'sci-aportacion')).toBe('105.01'); // 75.01 + 30.00
+    const individual = rows.filter((r) => r.kind === 'individual');
+    expect(individual).toHaveLength(4);
+    expect(individual.every((r) => r.debit === '0.00')).toBe(true);
   });
 
   it('credits the funds, the loans portfolio, accessories income, the SCI suspense and the institution credit', async () => {
@@ -301,7 +317,8 @@ describe('dispersion of a fully paid period', () => {
     const body = tb.json();
     expect(body).toMatchObject({ totalDebits: '7295.94', totalCredits: '7295.94', balanced: true });
     expect(body.byKind).toContainEqual({ kind: 'bank-clearing', debits: '7295.94', credits: '0.00', balance: '-7295.94', postings: 2 });
-    expect(body.byKind).toContainEqual({ kind: 'individual', debits: '0.00', credits: '522.02', balance: '522.02', postings: 6 });
+    // The individual accounts as the journal holds them: two administrators' control accounts × two concepts.
+    expect(body.byKind).toContainEqual({ kind: 'individual', debits: '0.00', credits: '522.02', balance: '522.02', postings: 4 });
     expect(body.byKind).toContainEqual({ kind: 'fund', debits: '0.00', credits: '5136.65', balance: '5136.65', postings: 6 });
     const all = await world.app.inject({ method: 'GET', url: '/v1/ledger/trial-balance', headers: operator.headers });
     expect(all.json().balanced).toBe(true);
@@ -368,16 +385,18 @@ describe('dispersion of a fully paid period', () => {
       values (${randomUUID()}, ${s.submissionId}, ${s.institutionClave}, ${PERIOD}, 3, '144.00', '144.00', '2026-04-05', '2026-04-05', 'paid', ${randomUUID()})`;
     const d3 = await insertDeposit(s, '144.00', '144.00', '0.00', '2026-04-02');
     const before = await credits(s.submissionId);
+    const detailBefore = await individualCredits(s.submissionId);
 
     const second = await activities().disperseSubmission({ submissionId: s.submissionId });
     expect(second.created).toBe(true);
     expect(second.entries.map((e) => e.entryKey)).toEqual([`dispersion:${s.submissionId}:${s.fileId}`, `dispersion:${s.submissionId}:${complement}`]);
     expect(second.entries[1]).toMatchObject({ paymentDate: '2026-04-02', totalDebit: '144.00', totalCredit: '144.00' });
     const after = await credits(s.submissionId);
-    expect(amountOf(after, `individual:${p4Id}:ISSEMYM`, 'sci-cuota')).toBe('3.00');
-    expect(amountOf(after, `individual:${p4Id}:ISSEMYM`, 'sci-aportacion')).toBe('6.00');
+    const detailAfter = await individualCredits(s.submissionId);
+    expect(detailAfter.find((r) => r.person_id === p4Id)).toEqual({ person_id: p4Id, administrator: 'ISSEMYM', cuota: '3.00', aportacion: '6.00' });
+    expect(detailAfter.filter((r) => r.person_id !== p4Id)).toEqual(detailBefore);
     expect(after.filter((r) => r.deposit_id === d3).map((r) => r.debit)).toEqual(['144.00']);
-    expect(after.length).toBe(before.length + 9); // 2 individual + 6 fund credits (no retentions, no accessories) + 1 deposit debit
+    expect(after.length).toBe(before.length + 9); // 2 control (ISSEMYM) + 6 fund credits (no retentions, no accessories) + 1 deposit debit
     expect(second).toMatchObject({ totalCredits: '7439.94', deposits: '7439.94', balanced: true });
 
     // An excess-only deposit after dispersion: its own entry, credit balance for the institution.
@@ -399,7 +418,8 @@ describe('dispersion under failures and races', () => {
     expect({ ...a, created: true }).toEqual({ ...b, created: true });
     const snapshot = await ledgerSnapshot(s);
     expect(snapshot.entries).toHaveLength(1);
-    expect(snapshot.postings.filter((p) => p.kind === 'individual')).toHaveLength(6);
+    expect(snapshot.postings.filter((p) => p.kind === 'individual')).toHaveLength(4);
+    expect(snapshot.individualCredits).toHaveLength(3);
     expect(snapshot.batches).toHaveLength(2);
     expect(a.totalCredits).toBe('7295.94');
   });
@@ -413,13 +433,35 @@ describe('dispersion under failures and races', () => {
     });
     await expect(crashing.disperseSubmission({ submissionId: s.submissionId })).rejects.toThrow('worker killed');
     const empty = await ledgerSnapshot(s);
-    expect(empty).toEqual({ entries: [], sources: [], postings: [], batches: [], individualAccounts: [] });
+    expect(empty).toEqual({ entries: [], sources: [], postings: [], batches: [], individualCredits: [] });
 
     const clean = await activities().disperseSubmission({ submissionId: s.submissionId });
     expect(clean).toMatchObject({ created: true, totalCredits: '7295.94', deposits: '7295.94', balanced: true, individualAccounts: 3 });
     const snapshot = await ledgerSnapshot(s);
-    // 6 individual + 2 suspense + 6 fund + 3 loans + 2 accessories + 1 excess credits, 2 deposit debits.
-    expect(snapshot.postings).toHaveLength(22);
+    // 4 control (2 administrators × 2 concepts) + 2 suspense + 6 fund + 3 loans + 2 accessories + 1 excess credits, 2 deposit debits.
+    expect(snapshot.postings).toHaveLength(20);
+    expect(snapshot.individualCredits).toHaveLength(3);
+  });
+
+  it('refuses to credit a person twice for the same institution and period: a complement repeating someone writes nothing', async () => {
+    const sql = world.database.sql;
+    const s = await seedPaidPeriod();
+    await activities().disperseSubmission({ submissionId: s.submissionId });
+    const before = await ledgerSnapshot(s);
+    const complement = await insertFile(s.submissionId, 3, 'accepted', 'complementary');
+    await insertRow(complement, 1, s.people.p3.id, s.people.p3.curp, ['10.00', '20.00', '3.00', '40.00', '50.00', '6.00', '7.00', '8.00', '0.00', '0.00', '0.00']);
+    await sql`
+      insert into lineas_captura (linea, submission_id, institution_clave, period, sequence, amount, principal, due_date, valid_until, status, issue_key)
+      values (${randomUUID()}, ${s.submissionId}, ${s.institutionClave}, ${PERIOD}, 3, '144.00', '144.00', '2026-04-05', '2026-04-05', 'paid', ${randomUUID()})`;
+    await insertDeposit(s, '144.00', '144.00', '0.00', '2026-04-02');
+    const error = (await activities()
+      .disperseSubmission({ submissionId: s.submissionId })
+      .catch((e: unknown) => e)) as ApplicationFailure;
+    expect(error).toBeInstanceOf(ApplicationFailure);
+    expect(error.type).toBe('LedgerInvariantViolation');
+    expect(error.nonRetryable).toBe(true);
+    expect(error.message).toContain('abonaría de nuevo la cuenta individual');
+    expect(await ledgerSnapshot(s)).toEqual(before);
   });
 
   it('deposits that do not match the determinación break the invariant: nothing is written and the failure says why', async () => {
@@ -436,7 +478,7 @@ describe('dispersion under failures and races', () => {
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain('7295.94'); // Σ credits
     expect(failure.message).toContain('7295.93'); // Σ deposits
-    expect(await ledgerSnapshot(s)).toEqual({ entries: [], sources: [], postings: [], batches: [], individualAccounts: [] });
+    expect(await ledgerSnapshot(s)).toEqual({ entries: [], sources: [], postings: [], batches: [], individualCredits: [] });
   });
 
   it('refuses to disperse a period without applied deposits', async () => {

@@ -3,10 +3,10 @@ import { getTableColumns } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { payrollRows } from '../../../db/schema';
 import { Decimal, toAmountString } from '../../../domain/money';
-import { dispersionAccounts, FUNDS, individualAccountCode, institutionCreditAccount } from '../../../ledger/accounts';
+import { dispersionAccounts, FUNDS, institutionCreditAccount, sciControlAccount } from '../../../ledger/accounts';
 import { INDIVIDUAL_CREDITS, originOf, placedRowColumns, POOLED_ROW_CREDITS } from '../../../ledger/concepts';
 import { dispersionEntryKey } from '../../../ledger/entry-key';
-import { checkDispersionInvariant } from '../../../ledger/invariant';
+import { checkDispersionInvariant, checkSubledgerMatchesControl } from '../../../ledger/invariant';
 
 describe('where every amount of a payroll row goes', () => {
   it('places every money column of payroll_rows (except the salary) exactly once', () => {
@@ -42,11 +42,40 @@ describe('where every amount of a payroll row goes', () => {
     expect(dispersionAccounts('20511').find((a) => a.kind === 'institution-credit')?.institutionClave).toBe('20511');
   });
 
-  it('names individual accounts by person and administrator, and maps concepts to AFORE file origins', () => {
-    expect(individualAccountCode('p-1', 'AFORE-X')).toBe('individual:p-1:AFORE-X');
+  it('keeps one individual-account control account per administrator, and maps concepts to AFORE file origins', () => {
+    expect(sciControlAccount('AFORE-X')).toMatchObject({ code: 'sci:AFORE-X', kind: 'individual', administrator: 'AFORE-X' });
+    expect(sciControlAccount('ISSEMYM').code).not.toBe(sciControlAccount('AFORE-X').code);
     expect(originOf('sci-cuota')).toEqual({ origin: 'cuota', subAccount: 'SCI' });
     expect(originOf('sci-aportacion')).toEqual({ origin: 'aportacion', subAccount: 'SCI' });
     expect(() => originOf('salud-cuota')).toThrow();
+  });
+});
+
+describe('the individual accounts agree with their control accounts', () => {
+  const detail = [
+    { administrator: 'ISSEMYM', concept: 'sci-cuota', amount: '70.01' },
+    { administrator: 'ISSEMYM', concept: 'sci-cuota', amount: '28.00' },
+    { administrator: 'AFORE-X', concept: 'sci-aportacion', amount: '165.00' },
+  ];
+
+  it('holds when every (administrator, concept) adds up exactly, whatever the order', () => {
+    const control = [
+      { administrator: 'AFORE-X', concept: 'sci-aportacion', amount: '165.00' },
+      { administrator: 'ISSEMYM', concept: 'sci-cuota', amount: '98.01' },
+    ];
+    expect(checkSubledgerMatchesControl(detail, control)).toEqual({ ok: true });
+  });
+
+  it('names the administrator and concept that differ by a centavo, or that one side lacks', () => {
+    const short = checkSubledgerMatchesControl(detail, [
+      { administrator: 'AFORE-X', concept: 'sci-aportacion', amount: '165.00' },
+      { administrator: 'ISSEMYM', concept: 'sci-cuota', amount: '98.00' },
+    ]);
+    expect(short.ok).toBe(false);
+    if (!short.ok) expect(short.message).toContain('ISSEMYM sci-cuota: auxiliar por persona 98.01 ≠ cuenta de control 98.00');
+    const missing = checkSubledgerMatchesControl(detail, [{ administrator: 'ISSEMYM', concept: 'sci-cuota', amount: '98.01' }]);
+    expect(missing.ok).toBe(false);
+    if (!missing.ok) expect(missing.message).toContain('AFORE-X sci-aportacion: auxiliar por persona 165.00 ≠ cuenta de control 0.00');
   });
 });
 
