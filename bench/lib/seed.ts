@@ -144,7 +144,10 @@ export async function seedScenario(options: {
     out.push({ ...inst, file, bytes, rows });
   }
   await flush(true);
-  await sql`analyze`;
+  // VACUUM as well as ANALYZE: registry tables loaded long ago have been vacuumed by autovacuum
+  // (hint bits set, pages all-visible, so covering indexes are read without the heap); rows
+  // COPYed a moment ago have neither, and the first statements to read them would pay for that.
+  await sql`vacuum analyze`;
   options.log?.(`seeded ${options.institutions.length} institutions, ${seededPeople} people in the registry (${options.renapo} RENAPO cache)`);
   return out;
 }
