@@ -137,27 +137,74 @@ function amountProblem(text: string): string {
   return 'no es un número';
 }
 
+// The per-row helpers are module functions, not closures inside validateRow: the dev runner
+// (tsx, keepNames) wraps every closure creation in a `__name` defineProperty, three per row
+// (~0.1–0.17 s per 100k rows in a staging CPU profile).
+
+function rawCell(cells: PayrollCells, column: PayrollColumn): string {
+  return cells[column] ?? '';
+}
+
+function addFinding(findings: Finding[], rowNumber: number, cells: PayrollCells, code: FindingCode, column: PayrollColumn, detail: string, message?: string): void {
+  findings.push(makeFinding(code, { row: rowNumber, column, value: rawCell(cells, column), ...(message ? { message } : { detail }) }));
+}
+
+/** A name or text column (E044): cleaned and length-checked; null when empty or invalid. */
+function checkText(cells: PayrollCells, findings: Finding[], rowNumber: number, column: keyof typeof TEXT_LIMITS, required: boolean, upper: boolean): string | null {
+  const value = rawCell(cells, column);
+  if (INVALID_TEXT_CHARS.test(value)) {
+    addFinding(
+      findings,
+      rowNumber,
+      cells,
+      'E044',
+      column,
+      `La columna ${column} contiene saltos de línea, tabuladores o caracteres que no se pudieron leer (posiblemente el archivo mezcla codificaciones o se copió de otro sistema).`,
+    );
+    return null;
+  }
+  if (MOJIBAKE.test(value)) {
+    addFinding(
+      findings,
+      rowNumber,
+      cells,
+      'E044',
+      column,
+      `La columna ${column} contiene acentos mal convertidos (por ejemplo "Ã‘" en lugar de "Ñ"): esta fila se guardó en otra codificación que el resto del archivo. Guarde todo el archivo como "CSV UTF-8".`,
+    );
+    return null;
+  }
+  const cleaned = value.normalize('NFC').trim().replace(/\s+/g, ' ');
+  if (cleaned === '') {
+    if (required) addFinding(findings, rowNumber, cells, 'E044', column, `La columna ${column} es obligatoria y está vacía.`);
+    return null;
+  }
+  const length = charLength(cleaned);
+  const limit = TEXT_LIMITS[column];
+  if (length > limit) {
+    addFinding(findings, rowNumber, cells, 'E044', column, `La columna ${column} tiene ${length} caracteres; el máximo es ${limit}.`);
+    return null;
+  }
+  return upper ? cleaned.toUpperCase() : cleaned;
+}
+
 /** Validates one row of layout v1. Never throws on cell text (only on an invalid context). */
 export function validateRow(cells: PayrollCells, context: RowValidationContext): RowValidationResult {
   const rowNumber = context.row;
   const period = resolvePeriod(context.period);
   const cap = resolveCap(context.salaryCap);
   const findings: Finding[] = [];
-  const raw = (column: PayrollColumn): string => cells[column] ?? '';
-  const add = (code: FindingCode, column: PayrollColumn, detail: string, message?: string) => {
-    findings.push(
-      makeFinding(code, { row: rowNumber, column, value: raw(column), ...(message ? { message } : { detail }) }),
-    );
-  };
-
   // --- CURP (E010, E011) ---
-  const curpResult = validateCurp(raw('curp'));
-  if (!curpResult.ok) add(curpResult.code, 'curp', '', curpResult.message);
+  const curpResult = validateCurp(rawCell(cells, 'curp'));
+  if (!curpResult.ok) addFinding(findings, rowNumber, cells, curpResult.code, 'curp', '', curpResult.message);
 
   // --- clave ISSEMyM (E045), optional ---
-  const clave = raw('clave_issemym').trim();
+  const clave = rawCell(cells, 'clave_issemym').trim();
   if (clave !== '' && !/^\d{8}$/.test(clave)) {
-    add(
+    addFinding(
+      findings,
+      rowNumber,
+      cells,
       'E045',
       'clave_issemym',
       /^\d+$/.test(clave)
@@ -167,15 +214,18 @@ export function validateRow(cells: PayrollCells, context: RowValidationContext):
   }
 
   // --- RFC (E020, W021, W022) ---
-  const rfcResult = validateRfcPersonaFisica(raw('rfc'), { referenceYear: period.year });
+  const rfcResult = validateRfcPersonaFisica(rawCell(cells, 'rfc'), { referenceYear: period.year });
   if (!rfcResult.ok) {
-    add('E020', 'rfc', '', rfcResult.message);
+    addFinding(findings, rowNumber, cells, 'E020', 'rfc', '', rfcResult.message);
   } else {
     if (!rfcResult.checkDigitValid) {
-      add('W021', 'rfc', `El dígito verificador del RFC ${quote(rfcResult.rfc)} (último carácter) no corresponde con los demás caracteres.`);
+      addFinding(findings, rowNumber, cells, 'W021', 'rfc', `El dígito verificador del RFC ${quote(rfcResult.rfc)} (último carácter) no corresponde con los demás caracteres.`);
     }
     if (curpResult.ok && !rfcAgreesWithCurp(rfcResult.rfc, curpResult.curp)) {
-      add(
+      addFinding(
+        findings,
+        rowNumber,
+        cells,
         'W022',
         'rfc',
         `El RFC ${quote(rfcResult.rfc)} y la CURP ${quote(curpResult.curp)} no coinciden en las iniciales (posiciones 1 a 4: ${rfcResult.rfc.slice(0, 4)} y ${curpResult.curp.slice(0, 4)}) o en la fecha de nacimiento (posiciones 5 a 10: ${rfcResult.rfc.slice(4, 10)} y ${curpResult.curp.slice(4, 10)}).`,
@@ -184,75 +234,56 @@ export function validateRow(cells: PayrollCells, context: RowValidationContext):
   }
 
   // --- names and texts (E044) ---
-  const text = (column: keyof typeof TEXT_LIMITS, required: boolean, upper: boolean): string | null => {
-    const value = raw(column);
-    if (INVALID_TEXT_CHARS.test(value)) {
-      add(
-        'E044',
-        column,
-        `La columna ${column} contiene saltos de línea, tabuladores o caracteres que no se pudieron leer (posiblemente el archivo mezcla codificaciones o se copió de otro sistema).`,
-      );
-      return null;
-    }
-    if (MOJIBAKE.test(value)) {
-      add(
-        'E044',
-        column,
-        `La columna ${column} contiene acentos mal convertidos (por ejemplo "Ã‘" en lugar de "Ñ"): esta fila se guardó en otra codificación que el resto del archivo. Guarde todo el archivo como "CSV UTF-8".`,
-      );
-      return null;
-    }
-    const cleaned = value.normalize('NFC').trim().replace(/\s+/g, ' ');
-    if (cleaned === '') {
-      if (required) add('E044', column, `La columna ${column} es obligatoria y está vacía.`);
-      return null;
-    }
-    const length = charLength(cleaned);
-    const limit = TEXT_LIMITS[column];
-    if (length > limit) {
-      add('E044', column, `La columna ${column} tiene ${length} caracteres; el máximo es ${limit}.`);
-      return null;
-    }
-    return upper ? cleaned.toUpperCase() : cleaned;
-  };
-  const primerApellido = text('primer_apellido', true, true);
-  const segundoApellido = text('segundo_apellido', false, true);
-  const nombres = text('nombres', true, true);
-  const puesto = text('puesto', false, false);
-  const afore = text('afore', false, true);
+  const primerApellido = checkText(cells, findings, rowNumber, 'primer_apellido', true, true);
+  const segundoApellido = checkText(cells, findings, rowNumber, 'segundo_apellido', false, true);
+  const nombres = checkText(cells, findings, rowNumber, 'nombres', true, true);
+  const puesto = checkText(cells, findings, rowNumber, 'puesto', false, false);
+  const afore = checkText(cells, findings, rowNumber, 'afore', false, true);
 
   // --- movimiento (E030) ---
-  const movText = raw('movimiento').trim().toUpperCase();
+  const movText = rawCell(cells, 'movimiento').trim().toUpperCase();
   const movimiento = (MOVIMIENTOS as readonly string[]).includes(movText) ? (movText as Movimiento) : null;
   if (!movimiento) {
-    add(
+    addFinding(
+      findings,
+      rowNumber,
+      cells,
       'E030',
       'movimiento',
       movText === ''
         ? 'La columna movimiento está vacía.'
-        : `El movimiento ${quote(raw('movimiento').trim())} no es uno de N, A, B, M o R.`,
+        : `El movimiento ${quote(rawCell(cells, 'movimiento').trim())} no es uno de N, A, B, M o R.`,
     );
   }
 
   // --- fecha_movimiento (E031) ---
   let fechaMovimiento: IsoDate | null = null;
-  const fechaText = raw('fecha_movimiento').trim();
+  const fechaText = rawCell(cells, 'fecha_movimiento').trim();
   const periodRange = `del ${period.start} al ${period.end}`;
   if (movimiento !== 'N' && !(movimiento === null && fechaText === '')) {
     if (fechaText === '') {
-      add(
+      addFinding(
+        findings,
+        rowNumber,
+        cells,
         'E031',
         'fecha_movimiento',
         `El movimiento ${movimiento} (${MOVIMIENTO_LABELS[movimiento as Movimiento]}) requiere fecha_movimiento y la celda está vacía. La quincena ${period.period} va ${periodRange}.`,
       );
     } else if (!parseIsoDate(fechaText)) {
-      add(
+      addFinding(
+        findings,
+        rowNumber,
+        cells,
         'E031',
         'fecha_movimiento',
         `La fecha_movimiento ${quote(fechaText)} no es una fecha válida con formato AAAA-MM-DD. La quincena ${period.period} va ${periodRange}.`,
       );
     } else if (fechaText < period.start || fechaText > period.end) {
-      add(
+      addFinding(
+        findings,
+        rowNumber,
+        cells,
         'E031',
         'fecha_movimiento',
         `La fecha_movimiento ${fechaText} está fuera de la quincena ${period.period}, que va ${periodRange}.`,
@@ -263,30 +294,36 @@ export function validateRow(cells: PayrollCells, context: RowValidationContext):
   }
 
   // --- sueldo_cotizable (E040, E041) ---
-  const sueldoText = raw('sueldo_cotizable').trim();
+  const sueldoText = rawCell(cells, 'sueldo_cotizable').trim();
   // Canonical text ("1234.50"), compared exactly without a Decimal per row (domain/money.ts).
   const sueldo = canonicalAmount(sueldoText);
   let sueldoCotizable: string | null = null;
   if (!sueldo) {
-    add('E040', 'sueldo_cotizable', `El sueldo_cotizable ${quote(sueldoText)} ${amountProblem(sueldoText)}.`);
+    addFinding(findings, rowNumber, cells, 'E040', 'sueldo_cotizable', `El sueldo_cotizable ${quote(sueldoText)} ${amountProblem(sueldoText)}.`);
   } else if (sueldo === '0.00' && movimiento !== null && movimiento !== 'B') {
-    add(
+    addFinding(
+      findings,
+      rowNumber,
+      cells,
       'E040',
       'sueldo_cotizable',
       `El sueldo_cotizable es cero en un movimiento ${movimiento} (${MOVIMIENTO_LABELS[movimiento]}); solo las bajas (B) pueden llevar sueldo cero.`,
     );
   } else if (cap && compareCanonicalAmounts(sueldo, cap) > 0) {
-    add('E041', 'sueldo_cotizable', `El sueldo_cotizable ${sueldo} es mayor que el tope de la quincena ${period.period} (${cap}).`);
+    addFinding(findings, rowNumber, cells, 'E041', 'sueldo_cotizable', `El sueldo_cotizable ${sueldo} es mayor que el tope de la quincena ${period.period} (${cap}).`);
   } else {
     sueldoCotizable = sueldo;
   }
 
   // --- dias_cotizados (E042) ---
-  const diasText = raw('dias_cotizados').trim();
+  const diasText = rawCell(cells, 'dias_cotizados').trim();
   let diasCotizados: number | null = null;
   const diasMatch = /^(\d{1,6})(?:\.0+)?$/.exec(diasText);
   if (!diasMatch) {
-    add(
+    addFinding(
+      findings,
+      rowNumber,
+      cells,
       'E042',
       'dias_cotizados',
       diasText === ''
@@ -296,9 +333,12 @@ export function validateRow(cells: PayrollCells, context: RowValidationContext):
   } else {
     const dias = Number(diasMatch[1]);
     if (dias > MAX_DIAS_COTIZADOS) {
-      add('E042', 'dias_cotizados', `Los dias_cotizados son ${dias}; el máximo de una quincena es ${MAX_DIAS_COTIZADOS}.`);
+      addFinding(findings, rowNumber, cells, 'E042', 'dias_cotizados', `Los dias_cotizados son ${dias}; el máximo de una quincena es ${MAX_DIAS_COTIZADOS}.`);
     } else if (dias > period.days) {
-      add(
+      addFinding(
+        findings,
+        rowNumber,
+        cells,
         'E042',
         'dias_cotizados',
         `Los dias_cotizados son ${dias}, pero la quincena ${period.period} solo tiene ${period.days} días (${periodRange}).`,
@@ -311,14 +351,14 @@ export function validateRow(cells: PayrollCells, context: RowValidationContext):
   // --- retentions (E043), optional: empty = 0.00 ---
   const retentions: string[] = [];
   for (const column of RETENTION_COLUMNS) {
-    const t = raw(column).trim();
+    const t = rawCell(cells, column).trim();
     if (t === '') {
       retentions.push('0.00');
       continue;
     }
     const amount = canonicalAmount(t);
     if (!amount) {
-      add('E043', column, `La retención ${column} ${quote(t)} ${amountProblem(t)}.`);
+      addFinding(findings, rowNumber, cells, 'E043', column, `La retención ${column} ${quote(t)} ${amountProblem(t)}.`);
       retentions.push('');
     } else {
       retentions.push(amount);
