@@ -7,7 +7,7 @@ CREATE TABLE "individual_account_credits" (
 	"cuota" numeric(16, 2) NOT NULL,
 	"aportacion" numeric(16, 2) NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	CONSTRAINT "individual_account_credits_pkey" PRIMARY KEY("institution_clave","period","person_id"),
+	CONSTRAINT "individual_account_credits_pkey" PRIMARY KEY("person_id","institution_clave","period"),
 	CONSTRAINT "individual_account_credits_amounts" CHECK ("individual_account_credits"."cuota" >= 0 and "individual_account_credits"."aportacion" >= 0 and ("individual_account_credits"."cuota" > 0 or "individual_account_credits"."aportacion" > 0))
 );
 --> statement-breakpoint
@@ -44,7 +44,7 @@ DELETE FROM "ledger_accounts" WHERE "person_id" IS NOT NULL;--> statement-breakp
 UPDATE "journal_entries" e SET "posting_count" = c."n"
   FROM (SELECT "entry_id", count(*)::int AS "n" FROM "ledger_postings" GROUP BY "entry_id") c
  WHERE c."entry_id" = e."id";--> statement-breakpoint
-CREATE INDEX "individual_account_credits_person_idx" ON "individual_account_credits" USING btree ("person_id");--> statement-breakpoint
+CREATE INDEX "individual_account_credits_entry_idx" ON "individual_account_credits" USING btree ("entry_id");--> statement-breakpoint
 CREATE INDEX "ledger_postings_entry_idx" ON "ledger_postings" USING btree ("entry_id");--> statement-breakpoint
 ALTER TABLE "ledger_accounts" DROP COLUMN "person_id";--> statement-breakpoint
 ALTER TABLE "ledger_postings" DROP COLUMN "person_id";--> statement-breakpoint

@@ -120,13 +120,15 @@ export const ledgerPostings = pgTable(
  * and concept are the entry's credits to that administrator's `sci:` control account (written from
  * these rows in the same statement chain and checked before commit).
  *
- * One row per (institution, period, person) holds both SCI concepts: the primary key is the
+ * One row per (person, institution, period) holds both SCI concepts: the primary key is the
  * contract's uniqueness (contracts §6: one credit per person, institution, period and concept),
  * made one row stronger — cuota and aportación are both proportional to the same salary, so a
- * person credited for a period is credited for both at once. The key leads with the institution
- * and period, so one dispersion's 100,000 rows land in one contiguous part of the index instead
- * of at random places across the state's whole history; a person's statement reads through the
- * person index. No foreign keys (like payroll_rows): the only writer joins to what it references.
+ * person credited for a period is credited for both at once. The key leads with the person, so a
+ * person's statement reads through it; the entry index serves the batch files and the invariants.
+ * It is the one index in random order: with the key led by institution and period plus a person
+ * index, each dispersion built two B-trees in random order (99,000 rows: 0.89–1.17 s against
+ * 0.45–0.76 s this way, heap alone 0.11–0.15 s). No foreign keys (like payroll_rows): the only
+ * writer joins to what it references.
  */
 export const individualAccountCredits = pgTable(
   'individual_account_credits',
@@ -144,9 +146,10 @@ export const individualAccountCredits = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    primaryKey({ name: 'individual_account_credits_pkey', columns: [t.institutionClave, t.period, t.personId] }),
+    primaryKey({ name: 'individual_account_credits_pkey', columns: [t.personId, t.institutionClave, t.period] }),
     check('individual_account_credits_amounts', sql`${t.cuota} >= 0 and ${t.aportacion} >= 0 and (${t.cuota} > 0 or ${t.aportacion} > 0)`),
-    index('individual_account_credits_person_idx').on(t.personId),
+    // Same value for all of one dispersion's rows: appended at one place and deduplicated, cheap to write.
+    index('individual_account_credits_entry_idx').on(t.entryId),
   ],
 );
 
