@@ -154,22 +154,14 @@ function checkText(cells: PayrollCells, findings: Finding[], rowNumber: number, 
   const value = rawCell(cells, column);
   if (INVALID_TEXT_CHARS.test(value)) {
     addFinding(
-      findings,
-      rowNumber,
-      cells,
-      'E044',
-      column,
+      findings, rowNumber, cells, 'E044', column,
       `La columna ${column} contiene saltos de línea, tabuladores o caracteres que no se pudieron leer (posiblemente el archivo mezcla codificaciones o se copió de otro sistema).`,
     );
     return null;
   }
   if (MOJIBAKE.test(value)) {
     addFinding(
-      findings,
-      rowNumber,
-      cells,
-      'E044',
-      column,
+      findings, rowNumber, cells, 'E044', column,
       `La columna ${column} contiene acentos mal convertidos (por ejemplo "Ã‘" en lugar de "Ñ"): esta fila se guardó en otra codificación que el resto del archivo. Guarde todo el archivo como "CSV UTF-8".`,
     );
     return null;
@@ -202,11 +194,7 @@ export function validateRow(cells: PayrollCells, context: RowValidationContext):
   const clave = rawCell(cells, 'clave_issemym').trim();
   if (clave !== '' && !/^\d{8}$/.test(clave)) {
     addFinding(
-      findings,
-      rowNumber,
-      cells,
-      'E045',
-      'clave_issemym',
+      findings, rowNumber, cells, 'E045', 'clave_issemym',
       /^\d+$/.test(clave)
         ? `La clave_issemym ${quote(clave)} tiene ${clave.length} dígitos; debe tener 8 (con ceros a la izquierda si hace falta).`
         : `La clave_issemym ${quote(clave)} contiene caracteres que no son dígitos.`,
@@ -223,9 +211,7 @@ export function validateRow(cells: PayrollCells, context: RowValidationContext):
     }
     if (curpResult.ok && !rfcAgreesWithCurp(rfcResult.rfc, curpResult.curp)) {
       addFinding(
-        findings,
-        rowNumber,
-        cells,
+        findings, rowNumber, cells,
         'W022',
         'rfc',
         `El RFC ${quote(rfcResult.rfc)} y la CURP ${quote(curpResult.curp)} no coinciden en las iniciales (posiciones 1 a 4: ${rfcResult.rfc.slice(0, 4)} y ${curpResult.curp.slice(0, 4)}) o en la fecha de nacimiento (posiciones 5 a 10: ${rfcResult.rfc.slice(4, 10)} y ${curpResult.curp.slice(4, 10)}).`,
@@ -245,11 +231,7 @@ export function validateRow(cells: PayrollCells, context: RowValidationContext):
   const movimiento = (MOVIMIENTOS as readonly string[]).includes(movText) ? (movText as Movimiento) : null;
   if (!movimiento) {
     addFinding(
-      findings,
-      rowNumber,
-      cells,
-      'E030',
-      'movimiento',
+      findings, rowNumber, cells, 'E030', 'movimiento',
       movText === ''
         ? 'La columna movimiento está vacía.'
         : `El movimiento ${quote(rawCell(cells, 'movimiento').trim())} no es uno de N, A, B, M o R.`,
@@ -263,29 +245,17 @@ export function validateRow(cells: PayrollCells, context: RowValidationContext):
   if (movimiento !== 'N' && !(movimiento === null && fechaText === '')) {
     if (fechaText === '') {
       addFinding(
-        findings,
-        rowNumber,
-        cells,
-        'E031',
-        'fecha_movimiento',
+        findings, rowNumber, cells, 'E031', 'fecha_movimiento',
         `El movimiento ${movimiento} (${MOVIMIENTO_LABELS[movimiento as Movimiento]}) requiere fecha_movimiento y la celda está vacía. La quincena ${period.period} va ${periodRange}.`,
       );
     } else if (!parseIsoDate(fechaText)) {
       addFinding(
-        findings,
-        rowNumber,
-        cells,
-        'E031',
-        'fecha_movimiento',
+        findings, rowNumber, cells, 'E031', 'fecha_movimiento',
         `La fecha_movimiento ${quote(fechaText)} no es una fecha válida con formato AAAA-MM-DD. La quincena ${period.period} va ${periodRange}.`,
       );
     } else if (fechaText < period.start || fechaText > period.end) {
       addFinding(
-        findings,
-        rowNumber,
-        cells,
-        'E031',
-        'fecha_movimiento',
+        findings, rowNumber, cells, 'E031', 'fecha_movimiento',
         `La fecha_movimiento ${fechaText} está fuera de la quincena ${period.period}, que va ${periodRange}.`,
       );
     } else {
@@ -302,11 +272,7 @@ export function validateRow(cells: PayrollCells, context: RowValidationContext):
     addFinding(findings, rowNumber, cells, 'E040', 'sueldo_cotizable', `El sueldo_cotizable ${quote(sueldoText)} ${amountProblem(sueldoText)}.`);
   } else if (sueldo === '0.00' && movimiento !== null && movimiento !== 'B') {
     addFinding(
-      findings,
-      rowNumber,
-      cells,
-      'E040',
-      'sueldo_cotizable',
+      findings, rowNumber, cells, 'E040', 'sueldo_cotizable',
       `El sueldo_cotizable es cero en un movimiento ${movimiento} (${MOVIMIENTO_LABELS[movimiento]}); solo las bajas (B) pueden llevar sueldo cero.`,
     );
   } else if (cap && compareCanonicalAmounts(sueldo, cap) > 0) {
@@ -321,11 +287,7 @@ export function validateRow(cells: PayrollCells, context: RowValidationContext):
   const diasMatch = /^(\d{1,6})(?:\.0+)?$/.exec(diasText);
   if (!diasMatch) {
     addFinding(
-      findings,
-      rowNumber,
-      cells,
-      'E042',
-      'dias_cotizados',
+      findings, rowNumber, cells, 'E042', 'dias_cotizados',
       diasText === ''
         ? 'La columna dias_cotizados está vacía.'
         : `Los dias_cotizados ${quote(diasText)} no son un número entero de días.`,
@@ -336,11 +298,7 @@ export function validateRow(cells: PayrollCells, context: RowValidationContext):
       addFinding(findings, rowNumber, cells, 'E042', 'dias_cotizados', `Los dias_cotizados son ${dias}; el máximo de una quincena es ${MAX_DIAS_COTIZADOS}.`);
     } else if (dias > period.days) {
       addFinding(
-        findings,
-        rowNumber,
-        cells,
-        'E042',
-        'dias_cotizados',
+        findings, rowNumber, cells, 'E042', 'dias_cotizados',
         `Los dias_cotizados son ${dias}, pero la quincena ${period.period} solo tiene ${period.days} días (${periodRange}).`,
       );
     } else {
