@@ -148,7 +148,7 @@ export async function writeDispersionEntry(sql: Sql, submissionId: string, befor
 
       // The journal's side of the individual accounts: one credit per administrator and concept to
       // the administrator's control account, from the batches just written.
-      const controls = batches.map((b) => sciControlAccount(b.administrator)).map((a) => ({ code: a.code, kind: a.kind, name: a.name, administrator: a.administrator }));
+      const controls = batches.map((b) => sciControlAccount(b.administrator));
       await tx`
         insert into ledger_accounts (code, kind, name, administrator)
         select x.code, x.kind, x.name, x.administrator from jsonb_to_recordset(${json(controls)}::jsonb) as x(code text, kind text, name text, administrator text)

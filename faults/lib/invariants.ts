@@ -3,6 +3,7 @@
  * API's trial balance): terminal states, a balanced ledger, nothing twice, nothing lost.
  */
 import type postgres from 'postgres';
+import { INDIVIDUAL_CREDITS } from '../../ledger/concepts';
 
 export interface Invariant {
   name: string;
@@ -104,7 +105,7 @@ export async function checkInvariants(input: InvariantInput): Promise<Invariant[
       with detail as (
         select c.entry_id, c.administrator, v.concept, sum(v.amount) as amount
           from individual_account_credits c
-         cross join lateral (values ('sci-cuota', c.cuota), ('sci-aportacion', c.aportacion)) as v(concept, amount)
+         cross join lateral (values (${INDIVIDUAL_CREDITS[0].concept}::text, c.cuota), (${INDIVIDUAL_CREDITS[1].concept}::text, c.aportacion)) as v(concept, amount)
          where v.amount > 0
          group by 1, 2, 3),
       control as (
