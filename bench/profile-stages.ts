@@ -4,7 +4,7 @@
  * pass by pass, with the wall and CPU time of each (and of each set-based check). For finding
  * what to optimise; `bench/run.ts` gives the real figures.
  *
- *   npx tsx bench/profile-stages.ts --rows=100000 [--renapo=warm|cold] [--keep-db=1] [--cpu-prof via node]
+ *   npx tsx bench/profile-stages.ts --rows=100000 [--renapo=warm|cold] [--keep-db=1] [--stop-after=checks] [--cpu-prof via node]
  */
 import { createReadStream, mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -76,7 +76,8 @@ async function main() {
     });
     console.log(`  final row-state update     ${((performance.now() - p0) / 1000).toFixed(2).padStart(8)} s`);
     t('set checks', t0, c0);
-    for (const [name, fn] of [
+    // --stop-after=checks keeps the file staged and checked, not yet applied (for EXPLAIN of the later stages).
+    for (const [name, fn] of arg('stop-after', '') === 'checks' ? [] : [
       ['checkPayrollFile (again)', () => activities.checkPayrollFile({ fileId: upload.fileId })],
       ['computeDeterminacion', () => activities.computeDeterminacion({ fileId: upload.fileId })],
       ['applyAcceptedMovements', () => activities.applyAcceptedMovements({ fileId: upload.fileId })],

@@ -443,6 +443,25 @@ describe('dispersion under failures and races', () => {
     expect(snapshot.individualCredits).toHaveLength(3);
   });
 
+  it("reads only its own institution's payroll rows, however many other institutions' rows are stored", async () => {
+    // Another institution's 20,000 rows, with the statistics autovacuum would give them.
+    const sql = world.database.sql;
+    await sql`
+      insert into payroll_rows (file_id, row_number, curp, movimiento, sueldo_cotizable, cuota_sci)
+      select ${randomUUID()}::uuid, g, 'XAXX' || lpad(g::text, 14, '0'), 'N', 10000, 1 from generate_series(1, 20000) g`;
+    await sql`analyze payroll_rows`;
+    const s = await seedPaidPeriod();
+    let readBySequentialScans = -1;
+    await activities({
+      beforeCommit: async (tx) => {
+        const [stats] = (await tx`select seq_tup_read::int as n from pg_stat_xact_user_tables where relname = 'payroll_rows'`) as unknown as { n: number }[];
+        readBySequentialScans = stats?.n ?? 0;
+      },
+    }).disperseSubmission({ submissionId: s.submissionId });
+    expect(await individualCredits(s.submissionId)).toHaveLength(3);
+    expect(readBySequentialScans).toBe(0);
+  });
+
   it('refuses to credit a person twice for the same institution and period: a complement repeating someone writes nothing', async () => {
     const sql = world.database.sql;
     const s = await seedPaidPeriod();
