@@ -69,6 +69,21 @@ describe('validateCfdiXml (offline, SAT CFDI 4.0 XSD)', () => {
     await expectInvalid('');
   });
 
+  it('judges each document on its own, one after another or many at once (one validator serves every invoice)', async () => {
+    const noLugar = replaceOnce(valid, ' LugarExpedicion="50000"', '');
+    const badRfc = replaceOnce(valid, 'Rfc="MTO850101XY2"', 'Rfc="MTO851301XY2"');
+    const expectJudged = (xml: string, result: Awaited<ReturnType<typeof validateCfdiXml>>) => {
+      if (xml === valid) return expect(result).toEqual({ valid: true, errors: [] });
+      expect(result.valid).toBe(false);
+      expect(result.errors.some((e) => e.includes("'LugarExpedicion' is required but missing"))).toBe(xml === noLugar);
+      expect(result.errors.some((e) => e.includes("attribute 'Rfc'"))).toBe(xml === badRfc);
+    };
+    for (const xml of [noLugar, valid, badRfc, valid]) expectJudged(xml, await validateCfdiXml(xml));
+    const batch = [badRfc, valid, noLugar, valid, badRfc];
+    const results = await Promise.all(batch.map((xml) => validateCfdiXml(xml)));
+    batch.forEach((xml, i) => expectJudged(xml, results[i]!));
+  });
+
   describe('stamped CFDI (cfdi:Complemento with tfd:TimbreFiscalDigital 1.1)', () => {
     const stamped = stampLocally(valid, CFDI_PLACEHOLDERS.sello);
 
