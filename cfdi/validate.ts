@@ -76,8 +76,10 @@ interface XmllintRun {
   stderr: string;
 }
 
+type PendingRuns = Map<number, { resolve: (run: XmllintRun) => void; reject: (error: Error) => void }>;
+
 /** The validator thread of this process, started on first use; a thread that dies is replaced on the next call. */
-let validatorThread: { worker: Worker; pending: Map<number, { resolve: (run: XmllintRun) => void; reject: (error: Error) => void }> } | undefined;
+let validatorThread: { worker: Worker; pending: PendingRuns } | undefined;
 let nextRequestId = 1;
 
 function runXmllint(inputFiles: XmlFile[], args: string[]): Promise<XmllintRun> {
@@ -85,7 +87,7 @@ function runXmllint(inputFiles: XmlFile[], args: string[]): Promise<XmllintRun> 
     // No parent loaders (tsx, vitest): the thread runs plain CommonJS and boots in milliseconds.
     const worker = new Worker(new URL('./xmllint-thread.cjs', import.meta.url), { execArgv: [] });
     worker.unref(); // idle, the validator never keeps the process alive (it is ref'd while a document is pending)
-    const thread = { worker, pending: new Map<number, { resolve: (run: XmllintRun) => void; reject: (error: Error) => void }>() };
+    const thread = { worker, pending: new Map() as PendingRuns };
     const fail = (error: Error) => {
       if (validatorThread === thread) validatorThread = undefined;
       for (const { reject } of thread.pending.values()) reject(error);

@@ -4,16 +4,16 @@
  *
  * xmllint-wasm's own `validateXML` starts a new worker thread for every document: the thread
  * boots Node (with the parent's loaders, tsx included), loads the emscripten script and compiles
- * the 780 kB libxml2 module again — 0.3–1.8 CPU-seconds per CFDI, most of the worker's CPU in a
- * statewide quincena of 1,000 invoices. Here the module is compiled once and each document gets
- * a fresh instance (its own memory and in-memory file system, like xmllint-wasm's thread), so a
- * validation costs what libxml2 takes to run.
+ * the 780 kB libxml2 module again — 314 ms of CPU per CFDI (19 ms here), most of the worker's
+ * CPU in a statewide quincena of 1,000 invoices (bench/notes.md, item 39). Here the module is
+ * compiled once and each document gets a fresh instance (its own memory and in-memory file
+ * system, like xmllint-wasm's thread), so a validation costs what libxml2 takes to run.
  *
  * Plain CommonJS, started without the parent's loaders: it must run the same under tsx, vitest
  * and plain node.
  *
- * Request:  { id, inputFiles: [{ fileName, contents }], args: string[], initialMemory, maxMemory }
- * Response: { id, exitCode, stdout, stderr }  (exitCode -1: libxml2 aborted; stderr says why)
+ * Request:  { kind: 'validate', id, inputFiles: [{ fileName, contents }], args: string[], initialMemory, maxMemory }
+ * Response: { kind: 'validated', id, exitCode, stdout, stderr }  (exitCode -1: libxml2 aborted; stderr says why)
  */
 const { parentPort } = require('node:worker_threads');
 const { readFileSync } = require('node:fs');
