@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Sql, TransactionSql } from 'postgres';
+import { z } from 'zod';
 import type { ActivityDeps } from '.';
 import { createCsvAdministratorFileAdapter, type AdministratorFileAdapter, type AdministratorRecord } from '../integrations/administrator-files';
 import { DEFAULT_ADMINISTRATOR, dispersionAccounts, institutionCreditAccount, sciControlAccount, ACCESSORIES_INCOME, BANK_CLEARING, SCI_SUSPENSE } from '../ledger/accounts';
@@ -39,7 +40,7 @@ export const DISPERSION_NOT_READY = 'DispersionNotReady';
 
 const json = (value: unknown) => JSON.stringify(value);
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const uuidList = z.array(z.string().uuid());
 /**
  * A `uuid[]` parameter's text for `= any($n::uuid[])` in `tx.unsafe` (where postgres.js's
  * `sql.array` helper is not available). The ids are a bound value the planner sees, so a small
@@ -49,8 +50,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * growing with every period stored.
  */
 function uuidArrayParam(ids: readonly string[]): string {
-  for (const id of ids) if (!UUID.test(id)) throw new Error(`not a uuid: ${id}`);
-  return `{${ids.join(',')}}`;
+  return `{${uuidList.parse(ids).join(',')}}`;
 }
 
 export function createDispersionActivities(deps: ActivityDeps, options: DispersionOptions = {}) {

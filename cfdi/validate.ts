@@ -72,7 +72,6 @@ const MAX_MEMORY_PAGES = 512;
 
 interface XmllintRun {
   exitCode: number;
-  stdout: string;
   stderr: string;
 }
 
@@ -98,7 +97,7 @@ function runXmllint(inputFiles: XmlFile[], args: string[]): Promise<XmllintRun> 
       const request = thread.pending.get(message.id);
       thread.pending.delete(message.id);
       if (thread.pending.size === 0) worker.unref();
-      request?.resolve({ exitCode: message.exitCode, stdout: message.stdout, stderr: message.stderr });
+      request?.resolve({ exitCode: message.exitCode, stderr: message.stderr });
     });
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`the XSD validator thread exited (code ${code})`)));

@@ -13,7 +13,7 @@
  * and plain node.
  *
  * Request:  { kind: 'validate', id, inputFiles: [{ fileName, contents }], args: string[], initialMemory, maxMemory }
- * Response: { kind: 'validated', id, exitCode, stdout, stderr }  (exitCode -1: libxml2 aborted; stderr says why)
+ * Response: { kind: 'validated', id, exitCode, stderr }  (exitCode -1: libxml2 aborted; stderr says why)
  */
 const { parentPort } = require('node:worker_threads');
 const { readFileSync } = require('node:fs');
@@ -27,18 +27,17 @@ const compiled = new WebAssembly.Module(readFileSync(path.join(path.dirname(scri
 
 function run(request) {
   return new Promise((resolve) => {
-    let stdout = '';
     let stderr = '';
     let settled = false;
     const settle = (exitCode, extraErr = '') => {
       if (settled) return;
       settled = true;
-      resolve({ exitCode, stdout, stderr: stderr + extraErr });
+      resolve({ exitCode, stderr: stderr + extraErr });
     };
     createXmllint({
       inputFiles: request.inputFiles,
       arguments: request.args,
-      print: (text) => (stdout += `${text}\n`),
+      print: () => {}, // --noout: nothing is printed on stdout
       printErr: (text) => (stderr += `${text}\n`),
       onExit: (code) => settle(code),
       onAbort: (reason) => settle(-1, `WASM Abort: ${reason}`),
